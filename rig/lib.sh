@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the rig scripts.  Source it; it sets -euo pipefail.
+set -euo pipefail
+
+RIG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP_DIR=$(cd "$RIG_DIR/.." && pwd)
+# shellcheck source=pins
+. "$RIG_DIR/pins"
+
+# Downloads and slow build products live outside the checkout, keyed by
+# version, so that a fresh clone on the same machine (how CI runs) reuses them.
+XNH_CACHE=${XNH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xen-numa-hints}
+# Per-checkout build products.
+XNH_OUT=${XNH_OUT:-$TOP_DIR/out}
+
+log() { printf '[rig] %s\n' "$*" >&2; }
+warn() { printf '[rig] WARNING: %s\n' "$*" >&2; }
+die() { printf '[rig] ERROR: %s\n' "$*" >&2; exit 1; }
+
+need_root() {
+	[ "$(id -u)" = 0 ] || die "$1 needs root (apt-get install); run it as root"
+}
+
+# The Debian mirror the machine's own apt sources use.  The rig never names an
+# archive host itself: it reads the URI from apt's configuration.
+debian_mirror() {
+	local uri
+	uri=$(apt-get indextargets --format '$(URI)' 'Created-By: Packages' 2>/dev/null |
+	      sed -n 's,^\(.*/debian\)/dists/bookworm/.*,\1,p' | head -n1)
+	if [ -z "$uri" ]; then
+		uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
+			/etc/apt/sources.list.d/*.list 2>/dev/null |
+		      grep -oE '(https?|file)://[^ ]*/debian/?( |$)' | head -n1 | tr -d ' ')
+		uri=${uri%/}
+	fi
+	[ -n "$uri" ] || die "no Debian mirror found in apt's sources (/etc/apt/sources.list*)"
+	printf '%s\n' "$uri"
+}
+
+# Download URL to FILE with apt's own transport, verifying SHA-256.
+apt_fetch() {
+	local url=$1 file=$2 sha=${3:-}
+	local tmp="$file.part"
+	mkdir -p "$(dirname "$file")"
+	if [ -n "$sha" ]; then
+		/usr/lib/apt/apt-helper download-file "$url" "$tmp" "SHA256:$sha" >&2 ||
+			die "download failed or checksum mismatch: $url"
+	else
+		/usr/lib/apt/apt-helper download-file "$url" "$tmp" >&2 ||
+			die "download failed: $url"
+	fi
+	mv "$tmp" "$file"
+}
+
+# A short content hash of the named files and strings, for cache keys.
+content_key() {
+	{
+		for a in "$@"; do
+			if [ -f "$a" ]; then cat "$a"; else printf '%s\n' "$a"; fi
+		done
+	} | sha256sum | cut -c1-16
+}
