@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the TOPOLOGY variable into what QEMU, Xen and the tests need.
+
+TOPOLOGY is either a preset name from rig/topologies or a spec string:
+
+    NODE [NODE...] [dist=SPEC]
+    NODE = PXM:CPUS:MEM        e.g. 0:2:2G  (MEM in M or G)
+    SPEC = D | P-Q:D [,P-Q:D...] | D,P-Q:D...   (symmetric, local is 10,
+                                                 remote defaults to 20)
+
+Nodes are laid out in the order given: the first node gets the first CPUs
+and the lowest RAM, and is named first in the SRAT, so Xen (which numbers
+nodes in the order SRAT entries first name them) calls it node 0.  QEMU's
+NUMA support is not used at all: QEMU's -numa wants consecutive node ids,
+so the host is described by a generated SRAT and SLIT handed in with
+-acpitable, following the RAM map QEMU's q35 machine really builds
+(below 4 GiB up to max-ram-below-4g, the rest from 4 GiB).
+"""
+
+import argparse
+import os
+import re
+import struct
+import sys
+
+LOWMEM = 2 << 30          # -machine q35,max-ram-below-4g=2G
+HIGHMEM_BASE = 4 << 30
+MIB = 1 << 20
+
+
+class TopologyError(Exception):
+    pass
+
+
+def parse_size(text):
+    m = re.fullmatch(r'(\d+)([MG])', text)
+    if not m:
+        raise TopologyError(f"memory size '{text}' is not <number>M or <number>G")
+    size = int(m.group(1)) << (20 if m.group(2) == 'M' else 30)
+    if size < 64 * MIB:
+        raise TopologyError(f"memory size '{text}' is below the 64M minimum per node")
+    return size
+
+
+def load_presets(path):
+    presets = {}
+    with open(path) as f:
+        for line in f:
+            line = line.split('#', 1)[0].strip()
+            if line:
+                name, spec = line.split(None, 1)
+                presets[name] = spec.strip()
+    return presets
+
+
+def parse(spec):
+    nodes, dist_spec = [], None
+    for tok in spec.split():
+        if tok.startswith('dist='):
+            dist_spec = tok[5:]
+            continue
+        parts = tok.split(':')
+        if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+            raise TopologyError(f"node '{tok}' is not PXM:CPUS:MEM")
+        pxm, cpus = int(parts[0]), int(parts[1])
+        if pxm > 255:
+            raise TopologyError(f"PXM {pxm} above 255 (the SRAT revision 1 limit the rig uses)")
+        if any(n['pxm'] == pxm for n in nodes):
+            raise TopologyError(f"PXM {pxm} named twice")
+        if cpus < 1:
+            raise TopologyError(f"node PXM {pxm} needs at least one CPU")
+        nodes.append({'pxm': pxm, 'cpus': cpus, 'mem': parse_size(parts[2])})
+    if not nodes:
+        raise TopologyError("no nodes in topology")
+
+    pxms = [n['pxm'] for n in nodes]
+    remote = 20
+    pairs = {}
+    if dist_spec:
+        for item in dist_spec.split(','):
+            m = re.fullmatch(r'(\d+)-(\d+):(\d+)', item)
+            if m:
+                a, b, d = (int(x) for x in m.groups())
+                if a not in pxms or b not in pxms or a == b:
+                    raise TopologyError(f"distance '{item}' names an unknown or identical PXM")
+                if not 11 <= d <= 254:
+                    raise TopologyError(f"distance '{item}' outside 11..254")
+                pairs[(a, b)] = pairs[(b, a)] = d
+            elif item.isdigit() and 11 <= int(item) <= 254:
+                remote = int(item)
+            else:
+                raise TopologyError(f"distance spec '{item}' is not D or P-Q:D (11..254)")
+    dist = {}
+    for a in pxms:
+        for b in pxms:
+            dist[(a, b)] = 10 if a == b else pairs.get((a, b), remote)
+    return nodes, dist
+
+
+def layout(nodes):
+    """Assign CPUs and host physical RAM ranges to each node."""
+    total = sum(n['mem'] for n in nodes)
+    low = min(total, LOWMEM)
+    cpu = 0
+    linear = 0
+    for n in nodes:
+        n['cpu_list'] = list(range(cpu, cpu + n['cpus']))
+        cpu += n['cpus']
+        ranges = []
+        start, end = linear, linear + n['mem']
+        if start < low:
+            ranges.append((start, min(end, low)))
+        if end > low:
+            hs = max(start, low) - low + HIGHMEM_BASE
+            ranges.append((hs, end - low + HIGHMEM_BASE))
+        n['ranges'] = ranges
+        linear = end
+    return total, cpu
+
+
+def acpi_header(sig, length, revision):
+    return struct.pack('<4sIBB6s8sI4sI', sig, length, revision, 0,
+                       b'XNHRIG', b'XNHTOPO ', 1, b'XNH ', 1)
+
+
+def finish_table(data):
+    data = bytearray(data)
+    data[9] = (-sum(data)) & 0xff
+    return bytes(data)
+
+
+def make_srat(nodes):
+    body = b''
+    for n in nodes:
+        for c in n['cpu_list']:
+            # Processor Local APIC affinity; APIC ID == CPU index with
+            # -smp sockets=1,cores=N,threads=1.
+            body += struct.pack('<BBBBIB3sI', 0, 16, n['pxm'], c, 1, 0, b'\0\0\0', 0)
+    for n in nodes:
+        for (s, e) in n['ranges']:
+            body += struct.pack('<BBIHIIIIIIQ', 1, 40, n['pxm'], 0,
+                                s & 0xffffffff, s >> 32,
+                                (e - s) & 0xffffffff, (e - s) >> 32, 0, 1, 0)
+    length = 48 + len(body)
+    return finish_table(acpi_header(b'SRAT', length, 3) + struct.pack('<IQ', 1, 0) + body)
+
+
+def make_slit(nodes, dist):
+    # Localities are indexed by PXM, so a PXM hole leaves rows that no node
+    # uses; fill them the way firmware does (10 local, 20 remote).
+    count = max(n['pxm'] for n in nodes) + 1
+    entries = bytearray()
+    for a in range(count):
+        for b in range(count):
+            entries.append(dist.get((a, b), 10 if a == b else 20))
+    length = 36 + 8 + len(entries)
+    return finish_table(acpi_header(b'SLIT', length, 1) + struct.pack('<Q', count) + bytes(entries))
+
+
+def xen_node_order(nodes):
+    """Xen numbers nodes in the order SRAT entries first name them: CPU
+    entries are parsed before memory entries."""
+    order = []
+    for n in nodes:
+        if n['cpus'] and n['pxm'] not in order:
+            order.append(n['pxm'])
+    for n in nodes:
+        if n['pxm'] not in order:
+            order.append(n['pxm'])
+    return order
+
+
+def cpu_range(cpus):
+    return f"{cpus[0]}-{cpus[-1]}" if len(cpus) > 1 else f"{cpus[0]}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('topology')
+    ap.add_argument('--presets', default=os.path.join(os.path.dirname(__file__), 'topologies'))
+    ap.add_argument('--out', help='directory for srat.bin, slit.bin, qemu-args, expect, xen-nodes')
+    ap.add_argument('--name', action='store_true', help='print the resolved spec and exit')
+    args = ap.parse_args()
+
+    presets = load_presets(args.presets)
+    spec = presets.get(args.topology, args.topology)
+    try:
+        nodes, dist = parse(spec)
+    except TopologyError as e:
+        sys.exit(f"topology '{args.topology}': {e}\n(presets: {', '.join(presets)})")
+    if args.name:
+        print(spec)
+        return
+    total, nr_cpus = layout(nodes)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, 'srat.bin'), 'wb') as f:
+        f.write(make_srat(nodes))
+    with open(os.path.join(args.out, 'slit.bin'), 'wb') as f:
+        f.write(make_slit(nodes, dist))
+    with open(os.path.join(args.out, 'qemu-args'), 'w') as f:
+        f.write(f"-m {total // MIB}M\n")
+        f.write(f"-smp cpus={nr_cpus},sockets=1,dies=1,cores={nr_cpus},threads=1\n")
+        f.write(f"-acpitable file={args.out}/srat.bin\n")
+        f.write(f"-acpitable file={args.out}/slit.bin\n")
+    order = xen_node_order(nodes)
+    with open(os.path.join(args.out, 'xen-nodes'), 'w') as f:
+        for n in nodes:
+            for (s, e) in n['ranges']:
+                f.write(f"NUMA: Node {order.index(n['pxm'])} PXM {n['pxm']} "
+                        f"[{s:016x}, {e - 1:016x}]\n")
+    with open(os.path.join(args.out, 'expect'), 'w') as f:
+        f.write(f"TOPOLOGY='{spec}'\n")
+        f.write(f"NR_NODES={len(nodes)}\n")
+        f.write(f"NR_CPUS={nr_cpus}\n")
+        f.write(f"PXMS='{' '.join(str(p) for p in order)}'\n")
+        f.write("PXM_CPUS='%s'\n" % ' '.join(f"{n['pxm']}:{cpu_range(n['cpu_list'])}" for n in nodes))
+        f.write("PXM_MEM='%s'\n" % ' '.join(f"{n['pxm']}:{s:#x}-{e:#x}"
+                                              for n in nodes for (s, e) in n['ranges']))
+        f.write("DISTANCES='%s'\n" % ' '.join(f"{a}:{b}:{dist[(a, b)]}"
+                                               for a in order for b in order))
+        f.write(f"RAM_BYTES={total}\n")
+
+
+if __name__ == '__main__':
+    main()
