@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+# xen-numa-hints: see README.  The two commands a newcomer needs:
+#   make run      boot the default host and show what dom0 and Xen see
+#   make check    every test: unit, builds, style, selftests in a real dom0
+include rig/pins
+
+# The host the VM emulates: a preset from rig/topologies or a spec string.
+TOPOLOGY ?= 2node
+# The topologies make check boots with the patched Xen (keep one NPOT).
+CHECK_TOPOLOGIES ?= 2node 2x3 4node-order pxm-hole
+# The topologies make check boots with the stock Xen.
+CHECK_STOCK_TOPOLOGIES ?= 2node
+export TOPOLOGY CHECK_TOPOLOGIES CHECK_STOCK_TOPOLOGIES
+export XNH_CACHE XEN_CMDLINE_EXTRA DOM0_CMDLINE_EXTRA DOM0_MEM BOOT_TIMEOUT
+
+OUT := $(CURDIR)/out
+KERNEL_CACHE = $(shell cat $(OUT)/kernel-dir)
+KVER = $(shell cat $(KERNEL_CACHE)/kver)
+KDIR = $(KERNEL_CACHE)/root/usr/src/linux-headers-$(KVER)
+KSFT_DIR = $(KERNEL_CACHE)/src/tools/testing/selftests
+
+all: xen xen-stock modules selftests tools
+
+setup:
+	rig/setup-host
+
+kernel: setup
+	rig/fetch-kernel >/dev/null
+
+xen: setup
+	rig/build-xen patched
+
+xen-stock: setup
+	rig/build-xen stock
+
+modules: kernel
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+selftests: kernel
+	@set -e; for d in selftests/*/; do \
+		[ -f $$d/Makefile ] || continue; \
+		$(MAKE) -C $$d KSFT_DIR=$(KSFT_DIR) KERNEL_SRC=$(KERNEL_CACHE)/src \
+			OUTPUT=$(OUT)/selftests/$$(basename $$d); \
+	done
+
+tools: kernel
+	@set -e; for d in tools/*/; do \
+		[ -f $$d/Makefile ] || continue; \
+		$(MAKE) -C $$d OUTPUT=$(OUT)/tools; \
+	done
+
+rootfs: setup modules selftests tools
+	rig/build-rootfs
+	rig/build-initrd
+
+run: xen rootfs
+	rig/boot run patched '$(TOPOLOGY)'
+
+check:
+	rig/check
+
+unit: kernel
+	$(MAKE) -C unit run
+
+checkpatch: kernel
+	rig/checkpatch
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C unit clean
+	rm -rf $(OUT)
+
+.PHONY: all setup kernel xen xen-stock modules selftests tools rootfs run check \
+	unit checkpatch clean

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Judge one VM run from its serial log.
+
+A run passes only if: QEMU ended by itself before the timeout; Xen printed
+exactly the NUMA nodes the topology asked for; neither Xen nor any Linux
+kernel (dom0 or guest) reported a crash, BUG, WARN or Oops; dom0's init
+reached XNH-RESULT: PASS; and (check mode) every selftest section ran with
+no failed and no skipped test.  Prints one line per verdict, the reason
+for each failure, and writes <log>.json with the counts.
+"""
+
+import argparse
+import json
+import re
+import sys
+
+XEN_PREFIX = re.compile(r'^\(XEN\) (\[[^\]]*\] )?')
+# Xen's own crash and warning reports.  The debug build's "Selftest 2
+# failed ... SELFTEST FAILURE" lines are a TCG emulation artefact (QEMU
+# raises #GP where hardware raises #SS) and are deliberately not matched.
+XEN_BAD = re.compile(r'Panic on CPU|Xen BUG at|Xen WARN at|Assertion .* failed|FATAL TRAP|'
+                     r'Xen call trace|MCE: ')
+LINUX_BAD = re.compile(r'WARNING: CPU|BUG: |Oops|Kernel panic|Call Trace:|'
+                       r'general protection fault|XNH-GUEST-KERNEL-ERROR')
+TAP_END = re.compile(r'XNH-TAP-END (\S+) rc=(\d+) pass=(\d+) fail=(\d+) skip=(\d+)')
+TAP_LINE = re.compile(r'^(not ok|ok) \d+ (.*)$')
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--log', required=True)
+    ap.add_argument('--topology', required=True)
+    ap.add_argument('--mode', required=True)
+    ap.add_argument('--name', required=True)
+    ap.add_argument('--qemu-rc', type=int, required=True)
+    ap.add_argument('--timeout', type=int, required=True)
+    ap.add_argument('--elapsed', type=int, required=True)
+    args = ap.parse_args()
+
+    with open(args.log, errors='replace') as f:
+        lines = [l.rstrip('\r\n') for l in f]
+
+    checks = []   # (name, ok, reason)
+
+    def check(what, ok, reason=''):
+        checks.append((f"{args.name}: {what}", bool(ok), reason))
+
+    stages = [l.split('XNH-STAGE: ', 1)[1] for l in lines if 'XNH-STAGE: ' in l]
+    last_stage = stages[-1] if stages else 'before dom0 user space'
+    timed_out = args.qemu_rc in (124, 137)
+    check('boot finished before the timeout', not timed_out,
+          f"timed out after {args.timeout}s; last stage: {last_stage}")
+
+    xen_lines = [XEN_PREFIX.sub('', l) for l in lines if l.startswith('(XEN)')]
+    other = [l for l in lines if not l.startswith('(XEN)') and not l.startswith('XNH-RIG')]
+
+    with open(f"{args.topology}/xen-nodes") as f:
+        want_nodes = [l.strip() for l in f if l.strip()]
+    got_nodes = [l.strip() for l in xen_lines if l.startswith('NUMA: Node ')]
+    missing = [n for n in want_nodes if n not in got_nodes]
+    extra = [n for n in got_nodes if n not in want_nodes]
+    faked = [l for l in xen_lines if 'No NUMA configuration found' in l or 'Faking a node' in l]
+    check('Xen sees the requested NUMA topology', not missing and not extra and not faked,
+          '; '.join([f"missing '{m}'" for m in missing] + [f"unexpected '{e}'" for e in extra] +
+                    faked[:1]) or 'no NUMA lines in the log')
+
+    xen_bad = [l for l in xen_lines if XEN_BAD.search(l)]
+    check('no Xen crash, BUG, WARN or assertion', not xen_bad, ' | '.join(xen_bad[:3]))
+    linux_bad = [l for l in other if LINUX_BAD.search(l)]
+    check('no kernel WARN, BUG or Oops in dom0 or the guest', not linux_bad,
+          ' | '.join(linux_bad[:3]))
+
+    fails = [l.split('XNH-FAIL: ', 1)[1] for l in lines if 'XNH-FAIL: ' in l]
+    result = [l for l in lines if 'XNH-RESULT: ' in l]
+    check('dom0 init completed', result and result[-1].endswith('PASS') and not fails,
+          '; '.join(fails) or (result[-1] if result else f"no result; last stage: {last_stage}"))
+
+    # Selftests: dom0 counts each section from the uncorrupted file it
+    # captured; the TAP lines themselves are echoed for the reader.
+    sections = [TAP_END.search(l) for l in lines]
+    sections = [m for m in sections if m]
+    if args.mode == 'check':
+        check('selftests ran in dom0', any(m.group(1).startswith('dom0/') for m in sections),
+              'no dom0 selftest section in the log')
+        check('selftests ran in the guest', any(m.group(1).startswith('guest/') for m in sections),
+              'no guest selftest section in the log')
+    for m in sections:
+        sid, rc, npass, nfail, nskip = m.group(1), *map(int, m.groups()[1:])
+        ok = rc == 0 and nfail == 0 and nskip == 0 and npass > 0
+        why = []
+        if nfail:
+            why.append(f"{nfail} failed")
+        if nskip:
+            why.append(f"{nskip} skipped (a skipped VM test is a failure)")
+        if rc:
+            why.append(f"exit status {rc}")
+        if not npass and not nfail:
+            why.append('no test ran')
+        checks.append((f"{args.name}: {sid} ({npass} passed)", ok, ', '.join(why)))
+    # Name the failing test cases.
+    for l in other:
+        t = TAP_LINE.match(l.strip())
+        if t and (t.group(1) == 'not ok' or '# SKIP' in t.group(2)):
+            print(f"    {l.strip()}")
+
+    passed = sum(1 for c in checks if c[1])
+    failed = len(checks) - passed
+    for what, ok, reason in checks:
+        print(f"{'ok    ' if ok else 'FAILED'} {what}{'' if ok else ': ' + reason}")
+    qemu = next((l for l in lines if l.startswith('XNH-RIG: QEMU')), '')
+    print(f"{args.name}: {'PASS' if not failed else 'FAIL'} in {args.elapsed}s "
+          f"({passed} passed, {failed} failed; {qemu.replace('XNH-RIG: ', '')}; log {args.log})")
+    with open(args.log + '.json', 'w') as f:
+        json.dump({'name': args.name, 'passed': passed, 'failed': failed,
+                   'elapsed': args.elapsed}, f)
+    sys.exit(0 if not failed else 1)
+
+
+if __name__ == '__main__':
+    main()
