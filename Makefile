@@ -59,6 +59,11 @@ run: xen rootfs
 check:
 	rig/check
 
+# Benchmarks: a report from one dom0 run, not a test (see README).
+bench: xen rootfs
+	rig/boot bench patched '$(TOPOLOGY)' bench
+	@sed -n '/XNH-BENCH-BEGIN/,/XNH-BENCH-END/p' out/logs/bench.log | grep -v '^(XEN)'
+
 unit: kernel
 	$(MAKE) -C unit run
 
@@ -71,4 +76,4 @@ clean:
 	rm -rf $(OUT)
 
 .PHONY: all setup kernel xen xen-stock modules selftests tools rootfs run check \
-	unit checkpatch clean
+	unit checkpatch bench clean
