@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pure logic of xen-numa-hints; see numa-hints-logic.h for why it is
+ * kept apart from the kernel.
+ */
+#include "numa-hints-logic.h"
+
+/* Fibonacci hashing: consecutive frames land in unrelated sets. */
+#define XNH_HASH_MUL	0x9e3779b97f4a7c15ULL
+
+void xnh_pxm_map_build(struct xnh_pxm_map *map, int *node, unsigned int limit,
+		       int (*pxm_to_node)(int pxm))
+{
+	unsigned int pxm;
+
+	map->node = node;
+	map->nr = 0;
+	map->nr_mapped = 0;
+	for (pxm = 0; pxm < limit; pxm++) {
+		int n = pxm_to_node((int)pxm);
+
+		if (n < 0)
+			n = XNH_NO_NODE;
+		node[pxm] = n;
+		if (n != XNH_NO_NODE) {
+			map->nr = pxm + 1;
+			map->nr_mapped++;
+		}
+	}
+}
+
+/* The dom0 node of @pxm; XNH_NO_NODE for XNH_INVALID_PXM and holes. */
+int xnh_pxm_map_node(const struct xnh_pxm_map *map, u32 pxm)
+{
+	if (pxm >= map->nr)
+		return XNH_NO_NODE;
+	return map->node[pxm];
+}
+
+/* The first mapped PXM >= @pxm, or map->nr if there is none. */
+unsigned int xnh_pxm_map_next(const struct xnh_pxm_map *map, unsigned int pxm)
+{
+	for (; pxm < map->nr; pxm++)
+		if (map->node[pxm] != XNH_NO_NODE)
+			return pxm;
+	return map->nr;
+}
+
+/* Sets for a cache of at most @entries frames: a power of two, or 0. */
+unsigned int xnh_cache_sets_for(unsigned long entries)
+{
+	unsigned long sets = entries / XNH_CACHE_WAYS;
+	unsigned int pow = 1;
+
+	if (!sets)
+		return 0;
+	while (pow <= sets / 2 && pow < (1U << 30))
+		pow *= 2;
+	return pow;
+}
+
+/*
+ * @slot must hold nr_sets * XNH_CACHE_WAYS entries and @clock nr_sets.
+ * Returns 0, or -1 if @nr_sets is not a nonzero power of two.
+ */
+int xnh_cache_init(struct xnh_cache *cache, struct xnh_cache_slot *slot,
+		   u32 *clock, unsigned int nr_sets)
+{
+	unsigned int set, bits = 0;
+
+	if (!nr_sets || (nr_sets & (nr_sets - 1)))
+		return -1;
+	while ((1U << bits) < nr_sets)
+		bits++;
+	cache->slot = slot;
+	cache->clock = clock;
+	cache->nr_sets = nr_sets;
+	cache->set_shift = 64 - bits;
+	for (set = 0; set < nr_sets; set++)
+		xnh_cache_flush_set(cache, set);
+	return 0;
+}
+
+unsigned int xnh_cache_set_of(const struct xnh_cache *cache,
+			      unsigned long frame)
+{
+	/* A shift by 64 is undefined: one set needs no hash. */
+	if (cache->nr_sets == 1)
+		return 0;
+	return (unsigned int)(((u64)frame * XNH_HASH_MUL) >> cache->set_shift);
+}
+
+static struct xnh_cache_slot *xnh_set(struct xnh_cache *cache,
+				      unsigned int set)
+{
+	return &cache->slot[(unsigned long)set * XNH_CACHE_WAYS];
+}
+
+bool xnh_cache_lookup(struct xnh_cache *cache, unsigned int set,
+		      unsigned long frame, u32 *pxm)
+{
+	struct xnh_cache_slot *s = xnh_set(cache, set);
+	unsigned int way;
+
+	for (way = 0; way < XNH_CACHE_WAYS; way++) {
+		if (s[way].pxm == XNH_INVALID_PXM || s[way].frame != frame)
+			continue;
+		s[way].stamp = ++cache->clock[set];
+		*pxm = s[way].pxm;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Remember that @frame is on @pxm.  XNH_INVALID_PXM is never remembered:
+ * a frame that is not RAM today may be RAM after a memory hot-add.
+ */
+void xnh_cache_insert(struct xnh_cache *cache, unsigned int set,
+		      unsigned long frame, u32 pxm)
+{
+	struct xnh_cache_slot *s = xnh_set(cache, set);
+	struct xnh_cache_slot *victim = NULL;
+	u32 now = cache->clock[set];
+	unsigned int way;
+
+	if (pxm == XNH_INVALID_PXM)
+		return;
+	for (way = 0; way < XNH_CACHE_WAYS; way++) {
+		if (s[way].pxm == XNH_INVALID_PXM) {
+			if (!victim || victim->pxm != XNH_INVALID_PXM)
+				victim = &s[way];
+			continue;
+		}
+		/* Two callers missed the same frame: keep one entry. */
+		if (s[way].frame == frame) {
+			victim = &s[way];
+			break;
+		}
+		/* Ages are differences, so a wrapped clock still compares. */
+		if (!victim || (victim->pxm != XNH_INVALID_PXM &&
+				(u32)(now - s[way].stamp) >
+				(u32)(now - victim->stamp)))
+			victim = &s[way];
+	}
+	victim->frame = frame;
+	victim->pxm = pxm;
+	victim->stamp = ++cache->clock[set];
+}
+
+void xnh_cache_flush_set(struct xnh_cache *cache, unsigned int set)
+{
+	struct xnh_cache_slot *s = xnh_set(cache, set);
+	unsigned int way;
+
+	for (way = 0; way < XNH_CACHE_WAYS; way++) {
+		s[way].frame = 0;
+		s[way].pxm = XNH_INVALID_PXM;
+		s[way].stamp = 0;
+	}
+	cache->clock[set] = 0;
+}
+
+/* Ask about the @nr frames gathered in @s and spread the answers. */
+static int xnh_flush_pending(const struct xnh_resolver *r,
+			     const struct xnh_scratch *s, unsigned int nr,
+			     u32 *pxms, struct xnh_stats *stats)
+{
+	unsigned int i;
+	int rc;
+
+	stats->hypercalls++;
+	rc = r->query(r->ctx, s->frames, s->pxms, nr);
+	if (rc < 0) {
+		stats->errors++;
+		return rc;
+	}
+	for (i = 0; i < nr; i++) {
+		pxms[s->index[i]] = s->pxms[i];
+		if (r->cache && s->pxms[i] != XNH_INVALID_PXM) {
+			unsigned int set = xnh_cache_set_of(r->cache,
+							    s->frames[i]);
+
+			r->lock(r->ctx, set);
+			xnh_cache_insert(r->cache, set, s->frames[i],
+					 s->pxms[i]);
+			r->unlock(r->ctx, set);
+		}
+	}
+	return 0;
+}
+
+/**
+ * xnh_resolve() - PXM (and dom0 node) of each of @nr frames
+ * @r: how to query, lock, cache and map
+ * @s: room for one batch of misses
+ * @frames: the frames
+ * @nr: number of frames
+ * @pxms: OUT: PXM of each frame, or XNH_INVALID_PXM
+ * @nodes: OUT, may be NULL: dom0 node of each frame, or XNH_NO_NODE
+ * @stats: what was done is added here
+ *
+ * Frames found in the cache cost nothing; the others are gathered into
+ * batches of at most @s->cap frames, one query each, so n uncached frames
+ * cost ceil(n / cap) queries.  Valid answers are added to the cache.
+ *
+ * Return: 0, or the first query's negative errno; @pxms and @nodes are
+ * then incomplete and the caller must not use them.
+ */
+int xnh_resolve(const struct xnh_resolver *r, const struct xnh_scratch *s,
+		const unsigned long *frames, unsigned int nr, u32 *pxms,
+		int *nodes, struct xnh_stats *stats)
+{
+	unsigned int i, pending = 0;
+	int rc;
+
+	stats->frames += nr;
+	for (i = 0; i < nr; i++) {
+		if (r->cache) {
+			unsigned int set = xnh_cache_set_of(r->cache, frames[i]);
+			bool hit;
+
+			r->lock(r->ctx, set);
+			hit = xnh_cache_lookup(r->cache, set, frames[i],
+					       &pxms[i]);
+			r->unlock(r->ctx, set);
+			if (hit) {
+				stats->cache_hits++;
+				continue;
+			}
+			stats->cache_misses++;
+		}
+		s->frames[pending] = frames[i];
+		s->index[pending] = i;
+		if (++pending == s->cap) {
+			rc = xnh_flush_pending(r, s, pending, pxms, stats);
+			if (rc)
+				return rc;
+			pending = 0;
+		}
+	}
+	if (pending) {
+		rc = xnh_flush_pending(r, s, pending, pxms, stats);
+		if (rc)
+			return rc;
+	}
+
+	for (i = 0; i < nr; i++) {
+		int node = r->map ? xnh_pxm_map_node(r->map, pxms[i]) :
+				    XNH_NO_NODE;
+
+		if (pxms[i] == XNH_INVALID_PXM)
+			stats->invalid_frames++;
+		else if (node == XNH_NO_NODE)
+			stats->no_node_frames++;
+		if (nodes)
+			nodes[i] = node;
+	}
+	return 0;
+}
+
+/* Distinct nodes counted without a second pass; more is rare but handled. */
+#define XNH_PLURALITY_TRACKED	16
+
+struct xnh_tally {
+	int node;
+	unsigned int count;
+	unsigned int first;	/* index of the node's first frame */
+};
+
+static bool xnh_tally_beats(const struct xnh_tally *a,
+			    const struct xnh_tally *b)
+{
+	return a->count > b->count ||
+	       (a->count == b->count && a->first < b->first);
+}
+
+/**
+ * xnh_plurality_node() - the node most of a set of frames live on
+ * @nodes: node of each frame; negative entries (no node) are ignored
+ * @nr: number of entries
+ *
+ * Ties go to the tied node that appears first in @nodes.
+ *
+ * Return: that node, or XNH_NO_NODE if no entry names a node.
+ */
+int xnh_plurality_node(const int *nodes, unsigned int nr)
+{
+	struct xnh_tally t[XNH_PLURALITY_TRACKED];
+	struct xnh_tally best = { XNH_NO_NODE, 0, 0 };
+	unsigned int i, j, nt = 0;
+	bool overflow = false;
+
+	for (i = 0; i < nr; i++) {
+		if (nodes[i] < 0)
+			continue;
+		for (j = 0; j < nt && t[j].node != nodes[i]; j++)
+			;
+		if (j < nt) {
+			t[j].count++;
+		} else if (nt < XNH_PLURALITY_TRACKED) {
+			t[nt].node = nodes[i];
+			t[nt].count = 1;
+			t[nt].first = i;
+			nt++;
+		} else {
+			overflow = true;
+		}
+	}
+	for (j = 0; j < nt; j++)
+		if (xnh_tally_beats(&t[j], &best))
+			best = t[j];
+	if (!overflow)
+		return best.node;
+
+	/* Count each untracked node from its first frame on: O(nr^2). */
+	for (i = 0; i < nr; i++) {
+		struct xnh_tally u = { nodes[i], 0, i };
+		unsigned int k;
+
+		if (nodes[i] < 0)
+			continue;
+		for (j = 0; j < nt && t[j].node != nodes[i]; j++)
+			;
+		if (j < nt)
+			continue;
+		for (k = 0; k < i && nodes[k] != nodes[i]; k++)
+			;
+		if (k < i)
+			continue;
+		for (k = i; k < nr; k++)
+			u.count += nodes[k] == nodes[i];
+		if (xnh_tally_beats(&u, &best))
+			best = u;
+	}
+	return best.node;
+}
