@@ -20,7 +20,7 @@ static int read_file(const char *path, char *buf, size_t len)
 
 	if (!f)
 		return -1;
-	ok = fgets(buf, len, f) != NULL;
+	ok = !!fgets(buf, len, f);
 	fclose(f);
 	if (!ok)
 		return -1;
@@ -36,7 +36,7 @@ static int run_cmd(const char *cmd, char *buf, size_t len)
 
 	if (!p)
 		return -1;
-	ok = fgets(buf, len, p) != NULL;
+	ok = !!fgets(buf, len, p);
 	if (pclose(p) != 0 || !ok)
 		return -1;
 	buf[strcspn(buf, "\n")] = '\0';
