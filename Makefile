@@ -7,7 +7,7 @@ include rig/pins
 # The host the VM emulates: a preset from rig/topologies or a spec string.
 TOPOLOGY ?= 2node
 # The topologies make check boots with the patched Xen (keep one NPOT).
-CHECK_TOPOLOGIES ?= 2node 2x3 4node-order pxm-hole
+CHECK_TOPOLOGIES ?= 2node 3+1 4node-order pxm-hole
 # The topologies make check boots with the stock Xen.
 CHECK_STOCK_TOPOLOGIES ?= 2node
 export TOPOLOGY CHECK_TOPOLOGIES CHECK_STOCK_TOPOLOGIES
