@@ -84,6 +84,8 @@ def main():
     # captured; the TAP lines themselves are echoed for the reader.
     sections = [TAP_END.search(l) for l in lines]
     sections = [m for m in sections if m]
+    # Each test case counts in make check's total, as do the rig's checks.
+    cases_passed = cases_failed = 0
     if args.mode == 'check':
         check('selftests ran in dom0', any(m.group(1).startswith('dom0/') for m in sections),
               'no dom0 selftest section in the log')
@@ -102,6 +104,8 @@ def main():
         if not npass and not nfail:
             why.append('no test ran')
         checks.append((f"{args.name}: {sid} ({npass} passed)", ok, ', '.join(why)))
+        cases_passed += npass
+        cases_failed += nfail + nskip + (0 if ok or nfail or nskip else 1)
     # Name the failing test cases.
     for l in other:
         t = TAP_LINE.match(l.strip())
@@ -122,20 +126,22 @@ def main():
             emulator_fault = 'guest vCPU triple-faulted at a Xen text address'
             break
 
-    passed = sum(1 for c in checks if c[1])
-    failed = len(checks) - passed
+    rig_passed = sum(1 for c in checks if c[1])
+    rig_failed = len(checks) - rig_passed
+    passed = rig_passed + cases_passed
+    failed = rig_failed + cases_failed
     for what, ok, reason in checks:
         print(f"{'ok    ' if ok else 'FAILED'} {what}{'' if ok else ': ' + reason}")
     qemu = next((l for l in lines if l.startswith('XNH-RIG: QEMU')), '')
     print(f"{args.name}: {'PASS' if not failed else 'FAIL'} in {args.elapsed}s "
           f"({passed} passed, {failed} failed; {qemu.replace('XNH-RIG: ', '')}; log {args.log})")
-    if failed and emulator_fault:
+    if rig_failed and emulator_fault:
         print(f"{args.name}: known QEMU TCG fault signature: {emulator_fault}")
     with open(args.log + '.json', 'w') as f:
         json.dump({'name': args.name, 'passed': passed, 'failed': failed,
                    'elapsed': args.elapsed,
-                   'emulator_fault': emulator_fault if failed else ''}, f)
-    sys.exit(0 if not failed else 1)
+                   'emulator_fault': emulator_fault if rig_failed else ''}, f)
+    sys.exit(0 if not rig_failed and not cases_failed else 1)
 
 
 if __name__ == '__main__':
