@@ -19,8 +19,12 @@ XEN_PREFIX = re.compile(r'^\(XEN\) (\[[^\]]*\] )?')
 # Xen's own crash and warning reports.  The debug build's "Selftest 2
 # failed ... SELFTEST FAILURE" lines are a TCG emulation artefact (QEMU
 # raises #GP where hardware raises #SS) and are deliberately not matched.
+# A domain's vCPU triple-faulting or dom0 crashing is reported by Xen
+# alone: the dying kernel prints nothing, and QEMU still exits 0 because
+# Xen reboots the machine.
 XEN_BAD = re.compile(r'Panic on CPU|Xen BUG at|Xen WARN at|Assertion .* failed|FATAL TRAP|'
-                     r'Xen call trace|MCE: ')
+                     r'Xen call trace|MCE: |Triple fault|Hardware Dom0 crashed|'
+                     r'domain_crash called from')
 LINUX_BAD = re.compile(r'WARNING: CPU|BUG: |Oops|Kernel panic|Call Trace:|'
                        r'general protection fault|XNH-GUEST-KERNEL-ERROR')
 TAP_END = re.compile(r'XNH-TAP-END (\S+) rc=(\d+) pass=(\d+) fail=(\d+) skip=(\d+)')
@@ -70,7 +74,7 @@ def main():
                     faked[:1]) or 'no NUMA lines in the log')
 
     xen_bad = [l for l in xen_lines if XEN_BAD.search(l)]
-    check('no Xen crash, BUG, WARN or assertion', not xen_bad, ' | '.join(xen_bad[:3]))
+    check('no Xen crash, BUG, WARN, assertion or domain crash', not xen_bad, ' | '.join(xen_bad[:3]))
     linux_bad = [l for l in other if LINUX_BAD.search(l)]
     check('no kernel WARN, BUG or Oops in dom0 or the guest', not linux_bad,
           ' | '.join(linux_bad[:3]))
@@ -116,7 +120,7 @@ def main():
     # with another context's state: a Linux entry that finds no kernel GS
     # base (it faults on its own per-CPU access until it overruns the entry
     # stack), and a guest vCPU that triple-faults at a Xen text address.
-    # rig/boot retries such a boot once; see docs/rig.md.
+    # rig/boot retries such a boot (BOOT_RETRIES times at most); see docs/rig.md.
     emulator_fault = ''
     for i, l in enumerate(lines):
         if 'ENTRY_TRAMPOLINE stack guard page was hit' in l:
@@ -135,6 +139,12 @@ def main():
     qemu = next((l for l in lines if l.startswith('XNH-RIG: QEMU')), '')
     print(f"{args.name}: {'PASS' if not failed else 'FAIL'} in {args.elapsed}s "
           f"({passed} passed, {failed} failed; {qemu.replace('XNH-RIG: ', '')}; log {args.log})")
+    if rig_failed:
+        # The serial log stays on the machine that ran it; CI shows only
+        # this output, so give the reader the end of the story here.
+        print(f"    last lines of {args.log}:")
+        for l in [l for l in lines if l.strip()][-30:]:
+            print(f"    | {l[:200]}")
     if rig_failed and emulator_fault:
         print(f"{args.name}: known QEMU TCG fault signature: {emulator_fault}")
     with open(args.log + '.json', 'w') as f:
