@@ -23,6 +23,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/nodemask.h>
 #include <linux/numa.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -453,9 +454,18 @@ static const char * __init xnh_probe_meaning(int rc)
 	}
 }
 
+/*
+ * An SRAT may name PXMs which have neither CPUs nor memory: firmware lists
+ * the processors of empty sockets, and Xen lists one absent processor for
+ * each PXM the host lacks so that dom0's node ids come out equal to the
+ * host's PXMs.  Linux reserves a node id for those but never brings the node
+ * online, and a hint to it would place nothing: leave them unmapped.
+ */
 static int __init xnh_pxm_to_node(int pxm)
 {
-	return pxm_to_node(pxm);
+	int nid = pxm_to_node(pxm);
+
+	return nid != NUMA_NO_NODE && node_online(nid) ? nid : NUMA_NO_NODE;
 }
 
 /* Decide xnh.status and xnh.reason; the one place the hypervisor is probed. */
