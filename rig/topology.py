@@ -16,6 +16,10 @@ NUMA support is not used at all: QEMU's -numa wants consecutive node ids,
 so the host is described by a generated SRAT and SLIT handed in with
 -acpitable, following the RAM map QEMU's q35 machine really builds
 (below 4 GiB up to max-ram-below-4g, the rest from 4 GiB).
+
+With --variant, --dom0-mem and --xen-cmdline (rig/boot passes all three) the
+expect file also says what the boot promises dom0: DOM0_MEM in bytes and
+whether Xen's dom0 vNUMA gate is met (DOM0_VNUMA, see dom0_vnuma()).
 """
 
 import argparse
@@ -171,6 +175,67 @@ def xen_node_order(nodes):
     return order
 
 
+def parse_xen_size(text):
+    """A Xen size (parse_size_and_unit): digits with an optional K, M, G or
+    T (B for bytes); no unit means KiB."""
+    m = re.fullmatch(r'(\d+)([kKmMgGtTbB]?)', text)
+    if not m:
+        raise TopologyError(f"size '{text}' is not <number>[K|M|G|T]")
+    shift = {'': 10, 'k': 10, 'm': 20, 'g': 30, 't': 40, 'b': 0}[m.group(2).lower()]
+    return int(m.group(1)) << shift
+
+
+def xen_bool(text):
+    if text in ('1', 'yes', 'true', 'on', 'enable'):
+        return True
+    if text in ('0', 'no', 'false', 'off', 'disable'):
+        return False
+    raise TopologyError(f"'{text}' is not a Xen boolean")
+
+
+def dom0_vnuma(variant, cmdline, nr_cpus, nr_nodes):
+    """What Xen's dom0 vNUMA gate will decide for this boot: ('stock', ''),
+    ('on', '') or ('off', reason), the reason being the text after
+    'Dom0 vNUMA: off: ' that Xen prints.  Xen reads its command line left to
+    right, a later option overriding an earlier one; the gate's checks run in
+    this order: PVH, dom0_vcpus_pin, vCPUs == present CPUs, more than one
+    node."""
+    if variant == 'stock':
+        return 'stock', ''
+    pvh, pin, vmin, vmax, numa_off = False, False, 0, None, False
+    for tok in cmdline.split():
+        key, _, val = tok.partition('=')
+        if key == 'dom0':
+            for item in val.split(','):
+                if item in ('pv', 'pvh'):
+                    pvh = item == 'pvh'
+        elif key == 'dom0_vcpus_pin':
+            pin = xen_bool(val) if val else True
+        elif key == 'no-dom0_vcpus_pin' and not val:
+            pin = False
+        elif key == 'dom0_max_vcpus':
+            lo, _, hi = val.partition('-')
+            if not (lo or hi) or (lo and not lo.isdigit()) or (hi and not hi.isdigit()):
+                raise TopologyError(f"dom0_max_vcpus '{val}' is not N or [MIN]-[MAX]")
+            vmin = int(lo) if lo else 0
+            vmax = int(hi) if hi else (None if '-' in val else int(lo))
+        elif key == 'numa':
+            numa_off = val == 'off'
+    # dom0_max_vcpus(): every CPU, raised to the minimum, capped at the max.
+    vcpus = max(nr_cpus, vmin)
+    if vmax is not None:
+        vcpus = min(vcpus, vmax)
+    if not pvh:
+        return 'off', 'dom0 is PV'
+    if not pin:
+        return 'off', 'dom0_vcpus_pin not given'
+    if vcpus != nr_cpus:
+        return 'off', f"dom0 has {vcpus} vCPUs, the host {nr_cpus} present CPUs"
+    if nr_nodes < 2 or numa_off:
+        return 'off', 'the host has one NUMA node'
+    return 'on', ''
+
+
 def cpu_range(cpus):
     return f"{cpus[0]}-{cpus[-1]}" if len(cpus) > 1 else f"{cpus[0]}"
 
@@ -181,6 +246,11 @@ def main():
     ap.add_argument('--presets', default=os.path.join(os.path.dirname(__file__), 'topologies'))
     ap.add_argument('--out', help='directory for srat.bin, slit.bin, qemu-args, expect, xen-nodes')
     ap.add_argument('--name', action='store_true', help='print the resolved spec and exit')
+    ap.add_argument('--nr-cpus', action='store_true', help='print the host CPU count and exit')
+    ap.add_argument('--variant', choices=('patched', 'stock'),
+                    help='the Xen booted: adds XEN_VARIANT and DOM0_VNUMA to expect')
+    ap.add_argument('--dom0-mem', help="dom0_mem's size (e.g. 1536M): adds DOM0_MEM to expect")
+    ap.add_argument('--xen-cmdline', default='', help="Xen's command line, for the dom0 vNUMA gate")
     args = ap.parse_args()
 
     presets = load_presets(args.presets)
@@ -193,6 +263,15 @@ def main():
         print(spec)
         return
     total, nr_cpus = layout(nodes)
+    if args.nr_cpus:
+        print(nr_cpus)
+        return
+    try:
+        dom0_mem = parse_xen_size(args.dom0_mem) if args.dom0_mem else None
+        vnuma = (dom0_vnuma(args.variant, args.xen_cmdline, nr_cpus, len(nodes))
+                 if args.variant else None)
+    except TopologyError as e:
+        sys.exit(f"topology '{args.topology}': {e}")
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, 'srat.bin'), 'wb') as f:
         f.write(make_srat(nodes))
@@ -210,6 +289,8 @@ def main():
                 f.write(f"NUMA: Node {order.index(n['pxm'])} PXM {n['pxm']} "
                         f"[{s:016x}, {e - 1:016x}]\n")
     with open(os.path.join(args.out, 'expect'), 'w') as f:
+        if args.variant:
+            f.write(f"XEN_VARIANT={args.variant}\n")
         f.write(f"TOPOLOGY='{spec}'\n")
         f.write(f"NR_NODES={len(nodes)}\n")
         f.write(f"NR_CPUS={nr_cpus}\n")
@@ -220,6 +301,13 @@ def main():
         f.write("DISTANCES='%s'\n" % ' '.join(f"{a}:{b}:{dist[(a, b)]}"
                                                for a in order for b in order))
         f.write(f"RAM_BYTES={total}\n")
+        # Xen's node id of each PXM (node:pxm), in Xen's numbering.
+        f.write("XEN_NODE_PXMS='%s'\n" % ' '.join(f"{i}:{p}" for i, p in enumerate(order)))
+        if dom0_mem is not None:
+            f.write(f"DOM0_MEM={dom0_mem}\n")
+        if vnuma:
+            f.write(f"DOM0_VNUMA={vnuma[0]}\n")
+            f.write(f"DOM0_VNUMA_OFF_REASON='{vnuma[1]}'\n")
 
 
 if __name__ == '__main__':
