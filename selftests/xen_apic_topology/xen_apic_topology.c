@@ -4,8 +4,14 @@
  * dom0 on the patched Xen:
  *  - the domctl's size query, exact, larger and short buffers and a bad
  *    domain ID, on dom0 itself;
- *  - dom0 (created without the flag) is told vcpu_id * 2, and that is what
- *    each of its vCPUs finds in CPUID leaves 0x1 and 0xb;
+ *  - dom0 is told vcpu_id * 2 when Xen's dom0 vNUMA is off (dom0 created
+ *    without the flag); with it on (DOM0_VNUMA=on in the rig's expect
+ *    file) dom0 is flagged and told the vNUMA encoding of the host layout:
+ *    vnode = host PXM, ID = (PXM << pkg_shift) | (2 * rank in the PXM),
+ *    computed here from PXM_CPUS (dom0 vCPU i is pinned to host CPU i);
+ *    either way the domctl's IDs are the x2APIC IDs of dom0's MADT (by
+ *    processor UID == vCPU id) and what each of its vCPUs finds in CPUID
+ *    leaves 0x1 and 0xb;
  *  - bare HVM containers created here with the flag and a vNUMA layout get
  *    the layout's IDs in the domctl, in their vLAPIC ID registers and in
  *    the CPUID topology leaves of their policy; without the flag they keep
@@ -25,6 +31,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "../lib/xnh_acpi.h"
 #include "../lib/xnh_expect.h"
 #include "xen_domctl.h"
 
@@ -86,22 +93,69 @@ static long dom0_vcpus(void)
 	return sysconf(_SC_NPROCESSORS_ONLN);
 }
 
+static unsigned int fls32(__u32 x)
+{
+	return x ? 32 - __builtin_clz(x) : 0;
+}
+
+/*
+ * The IDs of a flagged domain whose vnodes are the host PXMs and whose vCPU
+ * i runs on host CPU i (dom0 with Xen's dom0 vNUMA on), from PXM_CPUS:
+ * max_per_node = most vCPUs in one PXM, pkg_shift = fls(2 * max_per_node -
+ * 1), vCPU i gets (PXM << pkg_shift) | (2 * its rank among the vCPUs of
+ * its PXM).  Returns 0, or -1 if PXM_CPUS does not cover vCPUs 0..nr-1.
+ */
+static int vnuma_ids_from_pxm_cpus(unsigned int nr, __u32 *ids)
+{
+	struct xnh_pxm_cpus c[XNH_MAX_NODES];
+	int n = xnh_expect_pxm_cpus(c, XNH_MAX_NODES), i;
+	unsigned int max_per_node = 0, shift, cpu;
+
+	if (n <= 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (c[i].last - c[i].first + 1 > max_per_node)
+			max_per_node = c[i].last - c[i].first + 1;
+	shift = fls32(2 * max_per_node - 1);
+	for (cpu = 0; cpu < nr; cpu++) {
+		for (i = 0; i < n; i++)
+			if (cpu >= c[i].first && cpu <= c[i].last)
+				break;
+		if (i == n)
+			return -1;
+		ids[cpu] = (c[i].pxm << shift) | (2 * (cpu - c[i].first));
+	}
+	return 0;
+}
+
 FIXTURE(dom0) {
 	struct xnh_xen xen;
 	unsigned int nr;
+	bool vnuma;		/* Xen's dom0 vNUMA on: dom0 is flagged */
+	__u32 want[MAX_IDS];	/* dom0's IDs, per vCPU */
 };
 
 FIXTURE_SETUP(dom0)
 {
 	long want = xnh_expect_long("NR_CPUS", -1);
 	int err = xnh_xen_open(&self->xen, BUF_SIZE);
+	unsigned int i;
 
 	ASSERT_EQ(0, err) TH_LOG("%s / %s: %s (CONFIG_XEN_PRIVCMD, run as root in dom0)",
 				 XNH_PRIVCMD, XNH_HYPERCALL_BUF, strerror(-err));
 	self->nr = dom0_vcpus();
 	ASSERT_LT(1, self->nr) TH_LOG("dom0 needs 2 vCPUs for the short-buffer case");
+	ASSERT_GT(MAX_IDS, self->nr);
 	if (want > 0)
 		ASSERT_EQ(want, self->nr) TH_LOG("dom0 vCPUs != NR_CPUS of %s", XNH_EXPECT_PATH);
+	self->vnuma = xnh_expect_dom0_vnuma() == XNH_DOM0_VNUMA_ON;
+	if (self->vnuma) {
+		ASSERT_EQ(0, vnuma_ids_from_pxm_cpus(self->nr, self->want))
+			TH_LOG("PXM_CPUS of %s does not cover dom0's vCPUs", XNH_EXPECT_PATH);
+	} else {
+		for (i = 0; i < self->nr; i++)
+			self->want[i] = 2 * i;
+	}
 }
 
 FIXTURE_TEARDOWN(dom0)
@@ -131,17 +185,22 @@ TEST_F(dom0, size_query_zero_capacity)
 	EXPECT_EQ(SENTINEL, hc(&self->xen)->ids[0]) TH_LOG("a size query wrote IDs");
 }
 
-/* dom0 has no XEN_DOMCTL_CDF_vnuma_apic_topology: vcpu_id * 2. */
-TEST_F(dom0, exact_buffer_is_legacy)
+/*
+ * Without dom0 vNUMA dom0 has no XEN_DOMCTL_CDF_vnuma_apic_topology:
+ * vcpu_id * 2.  With it, the encoding of the host layout (self->want).
+ */
+TEST_F(dom0, exact_buffer)
 {
 	__u32 nr_vcpus, nr_filled, i;
 
+	TH_LOG("dom0 vNUMA %s: expecting %s IDs", self->vnuma ? "on" : "off",
+	       self->vnuma ? "the host layout's" : "vcpu_id * 2");
 	fill_ids(&self->xen);
 	ASSERT_EQ(0, get_apicids(&self->xen, 0, self->nr, false, &nr_vcpus, &nr_filled));
 	ASSERT_EQ(self->nr, nr_filled);
 	EXPECT_EQ(self->nr, nr_vcpus);
 	for (i = 0; i < self->nr; i++)
-		EXPECT_EQ(2 * i, hc(&self->xen)->ids[i]) TH_LOG("vCPU %u", i);
+		EXPECT_EQ(self->want[i], hc(&self->xen)->ids[i]) TH_LOG("vCPU %u", i);
 	EXPECT_EQ(SENTINEL, hc(&self->xen)->ids[self->nr]);
 }
 
@@ -154,7 +213,7 @@ TEST_F(dom0, larger_buffer)
 	ASSERT_EQ(self->nr, nr_filled);
 	EXPECT_EQ(self->nr, nr_vcpus);
 	for (i = 0; i < self->nr; i++)
-		EXPECT_EQ(2 * i, hc(&self->xen)->ids[i]) TH_LOG("vCPU %u", i);
+		EXPECT_EQ(self->want[i], hc(&self->xen)->ids[i]) TH_LOG("vCPU %u", i);
 	for (i = self->nr; i < self->nr + 3; i++)
 		EXPECT_EQ(SENTINEL, hc(&self->xen)->ids[i]) TH_LOG("slot %u written", i);
 }
@@ -237,16 +296,59 @@ static void expect_same_ids(struct __test_metadata *_metadata,
 	}
 }
 
-/* What dom0's vCPUs read from CPUID must be the IDs the domctl reports. */
+/*
+ * What dom0's vCPUs read from CPUID must be the IDs the domctl reports.
+ * With dom0 vNUMA, leaf 0xb must exist (the IDs need more than 8 bits in
+ * general) and Linux CPU n, which is vCPU n (dom0's MADT lists the vCPUs
+ * in order, and Linux numbers CPUs in MADT order), must read vCPU n's ID.
+ */
 TEST_F(dom0, ids_match_cpuid)
 {
-	__u32 nr_vcpus, nr_filled, seen[MAX_IDS];
+	__u32 nr_vcpus, nr_filled, seen[MAX_IDS], i;
 	bool full;
 
 	ASSERT_EQ(0, get_apicids(&self->xen, 0, MAX_IDS, false, &nr_vcpus, &nr_filled));
 	ASSERT_EQ(self->nr, nr_filled);
 	cpuid_ids(_metadata, self->nr, seen, &full);
 	expect_same_ids(_metadata, seen, hc(&self->xen)->ids, self->nr, full);
+	if (!self->vnuma)
+		return;
+	ASSERT_TRUE(full) TH_LOG("dom0 vNUMA: no CPUID leaf 0xb for the x2APIC IDs");
+	for (i = 0; i < self->nr; i++)
+		EXPECT_EQ(self->want[i], seen[i]) TH_LOG("CPUID 0xb EDX on CPU %u", i);
+}
+
+/* dom0's MADT gives vCPU i (processor UID i) the ID the domctl reports. */
+TEST_F(dom0, madt_matches_domctl)
+{
+	struct xnh_madt_cpu c[MAX_IDS];
+	struct xnh_acpi_table madt;
+	__u32 nr_vcpus, nr_filled, i;
+	int n, j, err, found;
+
+	err = xnh_acpi_read("APIC", &madt);
+	ASSERT_EQ(0, err) TH_LOG("dom0's MADT: %s", strerror(-err));
+	n = xnh_madt_cpus(&madt, c, MAX_IDS);
+	xnh_acpi_free(&madt);
+	ASSERT_LE(0, n) TH_LOG("dom0's MADT is malformed");
+	ASSERT_EQ(0, get_apicids(&self->xen, 0, MAX_IDS, false, &nr_vcpus, &nr_filled));
+	ASSERT_EQ(self->nr, nr_filled);
+	for (i = 0; i < self->nr; i++) {
+		for (j = 0, found = 0; j < n; j++) {
+			if (c[j].uid != i)
+				continue;
+			found++;
+			EXPECT_TRUE(c[j].flags & 1) TH_LOG("vCPU %u's MADT entry disabled", i);
+			EXPECT_EQ(hc(&self->xen)->ids[i], c[j].apic_id)
+				TH_LOG("vCPU %u: MADT %s entry", i,
+				       c[j].type == XNH_MADT_X2APIC ? "x2APIC" : "LAPIC");
+		}
+		EXPECT_EQ(1, found) TH_LOG("MADT entries for processor UID %u", i);
+	}
+	/* and nothing Linux would take for another CPU */
+	for (j = 0; j < n; j++)
+		if (c[j].flags & 3)
+			EXPECT_GT(self->nr, c[j].uid) TH_LOG("MADT entry for UID %u", c[j].uid);
 }
 
 /* --- Domains created here ------------------------------------------------ */

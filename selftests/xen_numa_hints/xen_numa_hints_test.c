@@ -43,7 +43,8 @@ struct env {
 	int nram;
 	unsigned int pxms[MAX_PXMS];
 	int npxms;
-	int srat;		/* dom0 has a SRAT of its own */
+	int srat;		/* dom0 should have a SRAT: dom0 vNUMA on */
+	int has_srat;		/* dom0 has a SRAT of its own */
 };
 
 static void env_setup(struct __test_metadata *_metadata, struct env *e)
@@ -57,7 +58,8 @@ static void env_setup(struct __test_metadata *_metadata, struct env *e)
 	ASSERT_LT(0, e->nram) TH_LOG("no usable PXM_MEM in %s", XNH_EXPECT_PATH);
 	e->npxms = xnh_expect_pxms(e->pxms, MAX_PXMS);
 	ASSERT_LT(0, e->npxms) TH_LOG("no PXMS in %s", XNH_EXPECT_PATH);
-	e->srat = xnh_dom0_has_srat();
+	e->srat = xnh_dom0_expect_srat();
+	e->has_srat = xnh_dom0_has_srat();
 }
 
 static void env_teardown(struct env *e)
@@ -335,7 +337,8 @@ TEST_F(common, zero_frames_report_state)
 	};
 	__u32 want = variant_state(&self->e);
 
-	TH_LOG("dom0 %s a SRAT", self->e.srat ? "has" : "has no");
+	TH_LOG("dom0 %s a SRAT, %s", self->e.has_srat ? "has" : "has no",
+	       self->e.srat ? "dom0 vNUMA on" : "no dom0 vNUMA");
 	EXPECT_EQ(0, raw_query(self->e.fd, &q));
 	EXPECT_EQ(want, q.state);
 	q.kind = XEN_NUMA_HINTS_KIND_GFN;
@@ -429,6 +432,7 @@ FIXTURE_TEARDOWN(patched)
 TEST_F(patched, status_matches_dom0)
 {
 	char status[64], buf[64], path[PATH_MAX];
+	unsigned int pxm, max_pxm = 0;
 	int i, files = 0;
 	struct dirent *d;
 	DIR *dir;
@@ -438,12 +442,15 @@ TEST_F(patched, status_matches_dom0)
 	EXPECT_STREQ("0", buf);
 	ASSERT_EQ(0, xnh_read_line(XNH_SYSFS "/gfn_op_probe", buf, sizeof(buf)));
 	EXPECT_STREQ("0", buf);
+	/* dom0 has a SRAT exactly when Xen's dom0 vNUMA is on */
+	EXPECT_EQ(self->e.srat, self->e.has_srat)
+		TH_LOG("dom0 vNUMA %s, but dom0 %s /sys/firmware/acpi/tables/SRAT",
+		       self->e.srat ? "on" : "off", self->e.has_srat ? "has" : "has no");
 	if (self->e.srat) {
-		TH_LOG("dom0 has a SRAT: PXMs map to dom0 nodes");
+		TH_LOG("dom0 vNUMA on: PXMs map to dom0 nodes");
 		EXPECT_STREQ("active", status);
 	} else {
-		TH_LOG("dom0 has no SRAT (%s): nodes are NUMA_NO_NODE",
-		       "/sys/firmware/acpi/tables/SRAT absent");
+		TH_LOG("dom0 vNUMA off, no SRAT: nodes are NUMA_NO_NODE");
 		EXPECT_STREQ("pxm-only", status);
 	}
 
@@ -456,7 +463,16 @@ TEST_F(patched, status_matches_dom0)
 		EXPECT_EQ(0, files);
 		return;
 	}
-	/* every host PXM has dom0 vCPUs, so dom0's SRAT maps every one */
+	/*
+	 * Every host PXM has dom0 vCPUs, so dom0's SRAT maps every one.  It
+	 * also names each PXM hole below the highest host PXM (an absent
+	 * processor), so that Linux's node ids are the PXMs; Linux reserves an
+	 * offline node for each hole, which the module leaves unmapped: a hint
+	 * to an offline node places nothing.
+	 */
+	for (i = 0; i < self->e.npxms; i++)
+		if (self->e.pxms[i] > max_pxm)
+			max_pxm = self->e.pxms[i];
 	EXPECT_EQ(self->e.npxms, files);
 	for (i = 0; i < self->e.npxms; i++) {
 		int want = xnh_expected_node(self->e.pxms[i]);
@@ -468,6 +484,17 @@ TEST_F(patched, status_matches_dom0)
 		ASSERT_LE(0, want) TH_LOG("no dom0 CPU tells PXM %u's node",
 					  self->e.pxms[i]);
 		EXPECT_EQ(want, atoi(buf)) TH_LOG("PXM %u", self->e.pxms[i]);
+		/* dom0's node ids are the host's PXMs */
+		EXPECT_EQ((int)self->e.pxms[i], atoi(buf)) TH_LOG("PXM %u", self->e.pxms[i]);
+	}
+	for (pxm = 0; pxm <= max_pxm; pxm++) {
+		if (is_host_pxm(&self->e, pxm))
+			continue;
+		snprintf(path, sizeof(path), XNH_SYSFS "/pxm_to_node/%u", pxm);
+		EXPECT_NE(0, access(path, F_OK))
+			TH_LOG("%s: a PXM hole maps to a node", path);
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%u", pxm);
+		EXPECT_NE(0, access(path, F_OK)) TH_LOG("PXM hole %u: %s is online", pxm, path);
 	}
 }
 

@@ -191,6 +191,24 @@ static inline int xnh_dom0_has_srat(void)
 	return access("/sys/firmware/acpi/tables/SRAT", F_OK) == 0;
 }
 
+/*
+ * Should dom0 have a SRAT?  Only when Xen's dom0 vNUMA is on (DOM0_VNUMA in
+ * the rig's expect file; xen_dom0_numa checks that Xen agrees).  Without
+ * the key (a run by hand), whatever dom0 has.
+ */
+static inline int xnh_dom0_expect_srat(void)
+{
+	switch (xnh_expect_dom0_vnuma()) {
+	case XNH_DOM0_VNUMA_ON:
+		return 1;
+	case XNH_DOM0_VNUMA_OFF:
+	case XNH_DOM0_VNUMA_STOCK:
+		return 0;
+	default:
+		return xnh_dom0_has_srat();
+	}
+}
+
 /* The dom0 node a CPU is on, from /sys/devices/system/cpu/cpuN/nodeM. */
 static inline int xnh_cpu_node(unsigned int cpu)
 {
@@ -216,14 +234,14 @@ static inline int xnh_cpu_node(unsigned int cpu)
 /*
  * The dom0 node that PXM @pxm should map to.  dom0's vCPU N is pinned to
  * host CPU N, so the node of the first host CPU of the PXM (PXM_CPUS) is
- * where dom0 put that PXM; without a SRAT there is no node.  Returns -2 if
- * the PXM has no CPU to tell by.
+ * where dom0 put that PXM; without a SRAT (see xnh_dom0_expect_srat()) there
+ * is no node.  Returns -2 if the PXM has no CPU to tell by.
  */
 static inline int xnh_expected_node(unsigned int pxm)
 {
 	char buf[512], *tok, *save;
 
-	if (!xnh_dom0_has_srat())
+	if (!xnh_dom0_expect_srat())
 		return -1;
 	if (xnh_expect_get("PXM_CPUS", buf, sizeof(buf)))
 		return -2;
