@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""rig/judge.py against small synthetic serial logs: each broken log must
+fail with its reason, and a well-formed one must pass.  Also: every
+warning-level "Dom0 vNUMA" message of xen-patches/ is one the judge fails
+a vNUMA-on boot on.  Prints TAP."""
+
+import glob
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+RIG = os.path.join(TOP, 'rig')
+JUDGE = os.path.join(RIG, 'judge.py')
+spec = importlib.util.spec_from_file_location('judge', JUDGE)
+judge = importlib.util.module_from_spec(spec)
+sys.dont_write_bytecode = True
+spec.loader.exec_module(judge)
+
+NODES = ['NUMA: Node 0 PXM 0 [0000000000000000, 000000007fffffff]',
+         'NUMA: Node 1 PXM 1 [0000000100000000, 000000017fffffff]']
+
+
+def section(sid, cases, plan=None, fail=(), skip=(), rc=None, end=True, totals=True):
+    """A run-tap frame with `cases` results, `plan` (default: cases) in
+    the plan line; fail/skip: 1-based case numbers."""
+    plan = cases if plan is None else plan
+    out = [f"XNH-TAP-BEGIN {sid}", 'TAP version 13']
+    if plan != 'none':
+        out.append(f"1..{plan}")
+    npass = nfail = nskip = 0
+    for n in range(1, cases + 1):
+        if n in fail:
+            out += [f"# {sid}.c:{n}:case{n}:Expected 0 (0) == 1 (1)", f"not ok {n} case{n}"]
+            nfail += 1
+        elif n in skip:
+            out.append(f"ok {n} case{n} # SKIP no reason")
+            nskip += 1
+        else:
+            out.append(f"ok {n} case{n}")
+            npass += 1
+    if totals:
+        out.append(f"# Totals: pass:{npass} fail:{nfail} xfail:0 xpass:0 skip:{nskip} error:0")
+    if end:
+        rc = (1 if nfail else 0) if rc is None else rc
+        out.append(f"XNH-TAP-END {sid} rc={rc} pass={npass} fail={nfail} skip={nskip}")
+    return out
+
+
+def boot(dom0=None, guest=None, vnuma='on', tail=None, xen_extra=()):
+    """A whole serial log of a boot that passes, with dom0's sections,
+    the guest's and the lines after them replaceable."""
+    verdict = {'on': ['(XEN) [    2.48] Dom0 vNUMA: on: 4 vCPUs pinned 1:1 across 2 host nodes'],
+               'off': ['(XEN) [    2.48] Dom0 vNUMA: off: dom0_vcpus_pin not given'],
+               'stock': []}[vnuma]
+    if dom0 is None:
+        dom0 = section('dom0/a/a', 2) + section('dom0/b/b', 4)
+    if guest is None:
+        guest = section('guest/g/g', 1)
+    if tail is None:
+        tail = ['XNH-STAGE: kernel log check', 'XNH-STAGE: shutdown', 'XNH-RESULT: PASS']
+    return (['XNH-RIG: QEMU emulator version 10.0.2 (Debian 1:10.0.2+ds-1~bpo12+1)',
+             'XNH-RIG: dom0 vNUMA expected: on'] +
+            [f"(XEN) [    0.9{i}] {n}" for i, n in enumerate(NODES)] +
+            ['(XEN) [    1.10] Selftest 2 failed: Opc 0f 0b: expected #SS, got #GP',
+             '(XEN) [    1.11] ***** SELFTEST FAILURE *****'] +
+            verdict + list(xen_extra) +
+            ['XNH-STAGE: dom0 user space up (mode check, kernel 6.12.117+deb12-amd64)',
+             'XNH-STAGE: starting the guest',
+             'XNH-STAGE: selftests in dom0'] + dom0 +
+            ["XNH-STAGE: waiting for the guest's selftests",
+             'XNH-REPORT-BEGIN guest console',
+             '[    0.000000] Linux version 6.12.117+deb12-amd64',
+             'XNH-GUEST: xvda present, eth0 present'] + guest +
+            ['XNH-GUEST-DONE', 'XNH-REPORT-END'] + tail)
+
+
+n = 0
+failed = 0
+
+
+def ok(what, cond, detail=''):
+    global n, failed
+    n += 1
+    failed += not cond
+    print(f"{'ok' if cond else 'not ok'} {n} {what}")
+    if not cond and detail:
+        for l in detail.rstrip('\n').split('\n'):
+            print(f"# {l}")
+
+
+def run(lines, vnuma='on', reason='', xen='patched', qemu_rc=0, mode='check'):
+    """Judge a log the way rig/boot does; (exit status, output, json)."""
+    with tempfile.TemporaryDirectory() as d:
+        topo = os.path.join(d, 'topology')
+        os.mkdir(topo)
+        with open(os.path.join(topo, 'xen-nodes'), 'w') as f:
+            f.write(''.join(f"{l}\n" for l in NODES))
+        with open(os.path.join(topo, 'expect'), 'w') as f:
+            f.write(f"XEN_VARIANT={xen}\nTOPOLOGY='0:2:2G 1:2:2G dist=21'\nNR_NODES=2\n"
+                    f"DOM0_VNUMA={vnuma}\nDOM0_VNUMA_OFF_REASON='{reason}'\n")
+        log = os.path.join(d, 't.log')
+        with open(log, 'w') as f:
+            f.write(''.join(f"{l}\n" for l in lines))
+        p = subprocess.run([sys.executable, JUDGE, '--log', log, '--topology', topo,
+                            '--mode', mode, '--name', 't', '--qemu-rc', str(qemu_rc),
+                            '--timeout', '900', '--elapsed', '1'],
+                           capture_output=True, text=True)
+        try:
+            with open(log + '.json') as f:
+                return p.returncode, p.stdout + p.stderr, json.load(f)
+        except OSError:     # the judge died: every expectation fails
+            return p.returncode, p.stdout + p.stderr, {'emulator_fault': '', 'failed': None,
+                                                        'passed': None}
+
+
+def expect_fail(what, lines, *reasons, retry=False, **kw):
+    """The judge fails the log, prints each reason, and asks for no retry
+    unless told to."""
+    rc, out, js = run(lines, **kw)
+    missing = [r for r in reasons if r not in out]
+    ok(what, rc == 1 and not missing and bool(js['emulator_fault']) == retry and js['failed'],
+       f"exit {rc}, retry {js['emulator_fault']!r}, not printed: {missing}\n{out}")
+    return out, js
+
+
+def failed_line(out, start):
+    return next((l for l in out.split('\n') if l.startswith('FAILED t: ' + start)), '')
+
+
+# --- the well-formed boots pass -------------------------------------------------
+rc, out, js = run(boot())
+ok('a well-formed vNUMA-on boot passes', rc == 0 and 't: PASS' in out and js['failed'] == 0 and
+   js['passed'] == 2 + 4 + 1 + 11, out)
+rc, out, js = run(boot(dom0=section('dom0/a/a', 2), vnuma='off'), vnuma='off',
+                  reason='dom0_vcpus_pin not given')
+ok('a well-formed dom0-vNUMA-off boot passes', rc == 0 and 't: PASS' in out, out)
+rc, out, js = run(boot(dom0=section('dom0/a/a', 1), vnuma='stock'), vnuma='stock', xen='stock')
+ok('a well-formed stock boot passes', rc == 0 and 't: PASS' in out, out)
+# --- Xen's crash and warning lines, wherever they are --------------------------------
+out, _ = expect_fail('a Xen assertion in the middle of a dom0 line fails',
+                     boot(tail=["[   12.3] foo(XEN) [  12.30] Assertion 'x' failed at "
+                                "common/page_alloc.c:123",
+                                'XNH-STAGE: shutdown', 'XNH-RESULT: PASS']),
+                     "no Xen crash, BUG, WARN, assertion or domain crash: [   12.3] foo(XEN)")
+ok("... and the debug build's SELFTEST FAILURE lines are not named",
+   'SELFTEST' not in failed_line(out, 'no Xen crash'), out)
+rc, out, js = run(boot(tail=['[   9.1] bar(XEN) [    9.10] Selftest 2 failed: Opc 0f 0b: '
+                             'expected #SS, got #GP',
+                             'XNH-STAGE: shutdown', 'XNH-RESULT: PASS']))
+ok("a mid-line 'Selftest 2 failed' of the debug build passes", rc == 0, out)
+expect_fail('a Xen WARN inside a selftest section fails',
+            boot(dom0=section('dom0/a/a', 2)[:3] + ['(XEN) [  99.1] Xen WARN at common/foo.c:7'] +
+                 section('dom0/a/a', 2)[3:] + section('dom0/b/b', 4)),
+            'Xen WARN at common/foo.c:7')
+
+# --- timeouts ------------------------------------------------------------------
+expect_fail('a timeout fails', boot()[:-3], 'timed out after 900s', qemu_rc=124)
+
+# --- dom0's vNUMA, as Xen says it -------------------------------------------------
+expect_fail('a degraded-mode line with DOM0_VNUMA=on fails',
+            boot(xen_extra=["(XEN) [    5.1] Dom0 vNUMA: node 1 has no memory left for dom0 at "
+                            "0x1234; the rest is not bound to nodes, and dom0's SRAT does not "
+                            "match where its memory is"]),
+            "Xen's dom0 vNUMA messages agree with DOM0_VNUMA=on: (XEN) [    5.1] Dom0 vNUMA: "
+            "node 1 has no memory left")
+expect_fail('a "Dom0 vNUMA: ... instead" line with DOM0_VNUMA=on fails',
+            boot(xen_extra=['(XEN) [    5.1] Dom0 vNUMA: PXM 1 from node 0 instead']),
+            'Dom0 vNUMA: PXM 1 from node 0 instead')
+expect_fail('"Dom0 vNUMA: off" with DOM0_VNUMA=on fails', boot(vnuma='off'),
+            'Dom0 vNUMA: off: dom0_vcpus_pin not given', 'no "Dom0 vNUMA: on: " line')
+expect_fail('DOM0_VNUMA=off with another reason fails',
+            boot(dom0=section('dom0/a/a', 2), vnuma='off'),
+            '1 "Dom0 vNUMA: off: " lines', 'want exactly one saying "the host has one NUMA node"',
+            vnuma='off', reason='the host has one NUMA node')
+expect_fail('DOM0_VNUMA=off with the reason twice fails',
+            boot(dom0=section('dom0/a/a', 2), vnuma='off',
+                 xen_extra=['(XEN) [    2.49] Dom0 vNUMA: off: dom0_vcpus_pin not given']),
+            '2 "Dom0 vNUMA: off: " lines', vnuma='off', reason='dom0_vcpus_pin not given')
+expect_fail('any "Dom0 vNUMA" line on the stock Xen fails',
+            boot(dom0=section('dom0/a/a', 1), vnuma='stock',
+                 xen_extra=['(XEN) [    2.49] Dom0 vNUMA: off: dom0 is PV']),
+            "agree with DOM0_VNUMA=stock: (XEN) [    2.49] Dom0 vNUMA: off", vnuma='stock',
+            xen='stock')
+
+# --- the project's own files -------------------------------------------------------
+def warnings_in_patches():
+    """(format with sample values, patch) of each printk the series adds at
+    warning level or above that names dom0's vNUMA."""
+    found = []
+    for patch in sorted(glob.glob(os.path.join(TOP, 'xen-patches', '*.patch'))):
+        with open(patch, errors='replace') as f:
+            added = '\n'.join(l[1:] for l in f if l.startswith('+') and not l.startswith('+++'))
+        for call in re.finditer(r'\b[gd]?printk\s*\((.*?)\)\s*;', added, re.S):
+            args = call.group(1)
+            if not re.match(r'\s*(XENLOG_G_|XENLOG_)(WARNING|ERR)\b|\s*KERN_(WARNING|ERR)\b',
+                            args):
+                continue
+            # "a" PRIx64 "b": the literals, a macro between them is a conversion.
+            fmt = ''.join(s if s else 'x' for s in re.findall(r'"((?:[^"\\]|\\.)*)"|\bPRI\w+',
+                                                                args))
+            fmt = re.sub(r'%[-#0-9.]*[hlzjt]*[a-zA-Z]', '1', fmt.replace('\\n', ''))
+            if 'Dom0 vNUMA' in fmt:
+                found.append((fmt, os.path.basename(patch)))
+    return found
+
+
+warn = warnings_in_patches()
+ok('xen-patches/ has warning-level "Dom0 vNUMA" messages to hold the judge to', len(warn) >= 2,
+   str(warn))
+for fmt, patch in warn:
+    line = f"(XEN) [    5.10] {fmt}"
+    flagged = any(all(s in line for s in pat) for pat in judge.DOM0_VNUMA_DEGRADED)
+    ok(f"judge.py fails DOM0_VNUMA=on on {patch}'s warning '{fmt[:60]}...'", flagged,
+       'add a pattern to DOM0_VNUMA_DEGRADED in rig/judge.py')
+
+print(f"1..{n}")
+sys.exit(1 if failed else 0)
