@@ -6,18 +6,25 @@ A run passes only if: QEMU ended by itself before the timeout; Xen printed
 exactly the NUMA nodes the topology asked for; neither Xen nor any Linux
 kernel (dom0 or guest) reported a crash, BUG, WARN or Oops; Xen's dom0
 vNUMA messages say what the expectation file (DOM0_VNUMA) says; dom0's
-init reached XNH-RESULT: PASS; and (check mode) every selftest section ran
-with no failed and no skipped test.  Prints one line per verdict, the
-reason for each failure, and writes <log>.json with the counts.
+init reached XNH-RESULT: PASS; and (check mode) dom0 and the guest ran
+exactly the selftest sections rig/selftest-manifest lists for the boot's
+variant, each with the listed number of test cases, a plan line that
+agrees, and no failed and no skipped test.  Prints one line per verdict,
+the reason for each failure, and writes <log>.json with the counts.
 
 The functions are importable (unit/judge_test.py); rig/boot runs the file.
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import re
 import sys
+
+RIG_DIR = os.path.dirname(os.path.abspath(__file__))
+MANIFEST = os.path.join(RIG_DIR, 'selftest-manifest')
+PRESETS = os.path.join(RIG_DIR, 'topologies')
 
 XEN_PREFIX = re.compile(r'^\(XEN\) (\[[^\]]*\] )?')
 # Xen's own crash and warning reports, matched anywhere in any line: the
@@ -38,9 +45,9 @@ LINUX_BAD = re.compile(r'WARNING: CPU|BUG: |Oops|Kernel panic|Call Trace:|'
 # Xen decided to give it: each entry is a set of strings that must all be
 # in one line.  With DOM0_VNUMA=on any of them fails the boot.  Every
 # message the series prints at warning level or above about dom0's vNUMA
-# must match one (unit/judge_test.py reads xen-patches/ and holds the list
-# to that); the series is to add "Dom0 vNUMA: ... instead ..." fallbacks,
-# hence the generic "instead" entry.
+# or memory must match one (unit/judge_test.py reads xen-patches/ and
+# holds the list to that); the series is to add "Dom0 vNUMA: ... instead
+# ..." fallbacks, hence the generic "instead" entry.
 DOM0_VNUMA_DEGRADED = (
     ('Dom0 vNUMA:', 'SRAT does not match'),
     ('Dom0 vNUMA:', 'no memory left'),
@@ -52,8 +59,81 @@ DOM0_VNUMA_DEGRADED = (
 )
 VNUMA_OFF = re.compile(r'Dom0 vNUMA: off: (.*)$')
 
+TAP_BEGIN = re.compile(r'XNH-TAP-BEGIN (\S+)')
 TAP_END = re.compile(r'XNH-TAP-END (\S+) rc=(\d+) pass=(\d+) fail=(\d+) skip=(\d+)')
-TAP_LINE = re.compile(r'^(not ok|ok) \d+ (.*)$')
+TAP_LINE = re.compile(r'^(not ok|ok) \d+(.*)$')
+TAP_PLAN = re.compile(r'^1\.\.(\d+)(\s|$)')
+TAP_TOTALS = re.compile(r'^# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) xpass:(\d+) '
+                        r'skip:(\d+) error:(\d+)')
+GUEST_CONSOLE_BEGIN = 'XNH-REPORT-BEGIN guest console'
+
+VARIANTS = ('dom0 on', 'dom0 off', 'dom0 stock', 'guest patched', 'guest stock')
+
+
+class ManifestError(Exception):
+    pass
+
+
+def load_presets(path=PRESETS):
+    """rig/topologies, read by rig/topology.py's own function."""
+    spec = importlib.util.spec_from_file_location('topology', os.path.join(RIG_DIR, 'topology.py'))
+    topology = importlib.util.module_from_spec(spec)
+    sys.dont_write_bytecode = True
+    spec.loader.exec_module(topology)
+    return topology.load_presets(path)
+
+
+def load_manifest(path=MANIFEST, presets=None):
+    """{variant: {section: (cases, {topology spec: cases})}}; format in the file."""
+    if presets is None:
+        presets = load_presets()
+    stanzas, cur, key = {}, None, None
+    try:
+        f = open(path)
+    except OSError as e:
+        raise ManifestError(f"{path}: {e.strerror}") from e
+    with f:
+        for n, raw in enumerate(f, 1):
+            line = raw.split('#', 1)[0].strip()
+            if not line:
+                continue
+            where = f"{path}:{n}"
+            m = re.fullmatch(r'\[\s*(\S+)\s+(\S+)\s*\]', line)
+            if m:
+                key = f"{m.group(1)} {m.group(2)}"
+                if key not in VARIANTS:
+                    raise ManifestError(f"{where}: unknown variant [{key}] "
+                                        f"(variants: {', '.join(VARIANTS)})")
+                if key in stanzas:
+                    raise ManifestError(f"{where}: [{key}] a second time")
+                cur = stanzas[key] = {}
+                continue
+            if cur is None:
+                raise ManifestError(f"{where}: a section before the first [variant]")
+            fields = line.split()
+            if len(fields) < 2 or not fields[1].isdigit() or int(fields[1]) == 0:
+                raise ManifestError(f"{where}: want 'SECTION CASES [TOPOLOGY=CASES...]', "
+                                    f"CASES above 0: '{line}'")
+            sid = fields[0]
+            if not sid.startswith(key.split()[0] + '/'):
+                raise ManifestError(f"{where}: {sid} in [{key}] does not start with "
+                                    f"'{key.split()[0]}/'")
+            if sid in cur:
+                raise ManifestError(f"{where}: {sid} listed twice in [{key}]")
+            overrides = {}
+            for o in fields[2:]:
+                name, _, count = o.partition('=')
+                if name not in presets or not count.isdigit() or int(count) == 0:
+                    raise ManifestError(f"{where}: '{o}' is not PRESET=CASES with a preset of "
+                                        f"rig/topologies and CASES above 0")
+                if presets[name] in overrides:
+                    raise ManifestError(f"{where}: {name} overridden twice")
+                overrides[presets[name]] = int(count)
+            cur[sid] = (int(fields[1]), overrides)
+    for v in VARIANTS:
+        if not stanzas.get(v):
+            raise ManifestError(f"{path}: no section listed for [{v}]")
+    return stanzas
 
 
 def read_expect(topology_dir):
@@ -67,6 +147,77 @@ def read_expect(topology_dir):
     return expect
 
 
+def boot_variants(expect):
+    """The manifest's variants for dom0 and for the guest of this boot."""
+    xen, vnuma = expect.get('XEN_VARIANT'), expect.get('DOM0_VNUMA')
+    if (xen, vnuma) in (('patched', 'on'), ('patched', 'off'), ('stock', 'stock')):
+        return f"dom0 {vnuma}", f"guest {xen}"
+    raise ManifestError(f"the expect file says XEN_VARIANT={xen} DOM0_VNUMA={vnuma}: "
+                        f"no manifest variant for that")
+
+
+class Section:
+    """One XNH-TAP-BEGIN ... XNH-TAP-END frame of the log."""
+
+    def __init__(self, sid, begin):
+        self.id, self.begin = sid, begin
+        self.end = None               # line of XNH-TAP-END, None if it never came
+        self.counts = None            # (rc, pass, fail, skip) from XNH-TAP-END
+        self.plans = []               # (line, N) of each "1..N"
+        self.results = []             # (line, 'ok'|'not ok', text)
+        self.totals = None            # the kselftest "# Totals:" numbers
+
+    def bad_results(self):
+        return [(i, t) for i, k, t in self.results if k == 'not ok' or '# SKIP' in t]
+
+
+def parse_sections(lines):
+    sections, cur = [], None
+    for i, l in enumerate(lines):
+        b = TAP_BEGIN.search(l)
+        e = TAP_END.search(l)
+        if b:
+            if cur:
+                sections.append(cur)      # cut: a new one began before its end
+            cur = Section(b.group(1), i)
+            continue
+        if e:
+            if not cur or cur.id != e.group(1):
+                if cur:
+                    sections.append(cur)
+                cur = Section(e.group(1), None)   # an end without a begin
+            cur.end = i
+            cur.counts = tuple(int(x) for x in e.groups()[1:])
+            sections.append(cur)
+            cur = None
+            continue
+        if cur:
+            s = l.strip()
+            if (p := TAP_PLAN.match(s)):
+                cur.plans.append((i, int(p.group(1))))
+            elif (t := TAP_LINE.match(s)):
+                cur.results.append((i, t.group(1), t.group(2)))
+            elif (t := TAP_TOTALS.match(s)):
+                cur.totals = tuple(int(x) for x in t.groups())
+    if cur:
+        sections.append(cur)
+    return sections
+
+
+def find_fault(lines):
+    """Two failure signatures seen only under QEMU's TCG, where a vCPU runs
+    with another context's state: a Linux entry that finds no kernel GS base
+    (it faults on its own per-CPU access until it overruns the entry stack),
+    and a guest vCPU that triple-faults at a Xen text address.  rig/boot
+    retries such a boot (BOOT_RETRIES times at most); see docs/rig.md."""
+    for i, l in enumerate(lines):
+        if 'ENTRY_TRAMPOLINE stack guard page was hit' in l:
+            return 'lost GS base at kernel entry (ENTRY_TRAMPOLINE stack guard page)'
+        if 'Triple fault' in l and any('RIP:    e008:[<ffff82d0' in m for m in lines[i:i + 8]):
+            return 'guest vCPU triple-faulted at a Xen text address'
+    return ''
+
+
 class Verdict:
     def __init__(self):
         self.checks = []          # (name, ok, reason)
@@ -78,7 +229,7 @@ class Verdict:
         self.checks.append((what, bool(ok), reason))
 
 
-def judge(lines, topology_dir, mode, qemu_rc, timeout):
+def judge(lines, topology_dir, mode, qemu_rc, timeout, manifest=MANIFEST, presets=None):
     v = Verdict()
     check = v.check
     expect = read_expect(topology_dir)
@@ -94,8 +245,6 @@ def judge(lines, topology_dir, mode, qemu_rc, timeout):
     check('boot finished before the timeout', qemu_rc == 0, why)
 
     xen_lines = [XEN_PREFIX.sub('', l) for l in lines if l.startswith('(XEN)')]
-    other = [l for l in lines if not l.startswith('(XEN)') and not l.startswith('XNH-RIG')]
-
     with open(os.path.join(topology_dir, 'xen-nodes')) as f:
         want_nodes = [l.strip() for l in f if l.strip()]
     got_nodes = [l.strip() for l in xen_lines if l.startswith('NUMA: Node ')]
@@ -109,7 +258,8 @@ def judge(lines, topology_dir, mode, qemu_rc, timeout):
     xen_bad = [l for l in lines if XEN_BAD.search(l)]
     check('no Xen crash, BUG, WARN, assertion or domain crash', not xen_bad,
           ' | '.join(xen_bad[:3]))
-    linux_bad = [l for l in other if LINUX_BAD.search(l)]
+    linux_bad = [l for l in lines if not l.startswith('(XEN)') and not l.startswith('XNH-RIG')
+                 and LINUX_BAD.search(l)]
     check('no kernel WARN, BUG or Oops in dom0 or the guest', not linux_bad,
           ' | '.join(linux_bad[:3]))
 
@@ -121,47 +271,15 @@ def judge(lines, topology_dir, mode, qemu_rc, timeout):
     check('dom0 init completed', result and result[-1].endswith('PASS') and not fails,
           '; '.join(fails) or (result[-1] if result else f"no result; last stage: {last_stage}"))
 
-    # Selftests: dom0 counts each section from the uncorrupted file it
-    # captured; the TAP lines themselves are echoed for the reader.
-    sections = [TAP_END.search(l) for l in lines]
-    sections = [m for m in sections if m]
+    sections = parse_sections(lines)
+    want = {}
     if mode == 'check':
-        check('selftests ran in dom0', any(m.group(1).startswith('dom0/') for m in sections),
-              'no dom0 selftest section in the log')
-        check('selftests ran in the guest', any(m.group(1).startswith('guest/') for m in sections),
-              'no guest selftest section in the log')
-    for m in sections:
-        sid, rc, npass, nfail, nskip = m.group(1), *map(int, m.groups()[1:])
-        ok = rc == 0 and nfail == 0 and nskip == 0 and npass > 0
-        why = []
-        if nfail:
-            why.append(f"{nfail} failed")
-        if nskip:
-            why.append(f"{nskip} skipped (a skipped VM test is a failure)")
-        if rc:
-            why.append(f"exit status {rc}")
-        if not npass and not nfail:
-            why.append('no test ran')
-        check(f"{sid} ({npass} passed)", ok, ', '.join(why))
-        v.cases_passed += npass
-        v.cases_failed += nfail + nskip + (0 if ok or nfail or nskip else 1)
-    for l in other:
-        t = TAP_LINE.match(l.strip())
-        if t and (t.group(1) == 'not ok' or '# SKIP' in t.group(2)):
-            v.bad_cases.append(l.strip())
+        want = judge_section_list(v, sections, expect, manifest, presets)
+    for s in sections:
+        judge_section(v, s, want.get(s.id))
+    v.bad_cases = [lines[i].strip() for s in sections for i, _ in s.bad_results()]
 
-    # Two failure signatures seen only under QEMU's TCG, where a vCPU runs
-    # with another context's state: a Linux entry that finds no kernel GS
-    # base (it faults on its own per-CPU access until it overruns the entry
-    # stack), and a guest vCPU that triple-faults at a Xen text address.
-    # rig/boot retries such a boot (BOOT_RETRIES times at most); see docs/rig.md.
-    for i, l in enumerate(lines):
-        if 'ENTRY_TRAMPOLINE stack guard page was hit' in l:
-            v.emulator_fault = 'lost GS base at kernel entry (ENTRY_TRAMPOLINE stack guard page)'
-            break
-        if 'Triple fault' in l and any('RIP:    e008:[<ffff82d0' in m for m in lines[i:i + 8]):
-            v.emulator_fault = 'guest vCPU triple-faulted at a Xen text address'
-            break
+    v.emulator_fault = find_fault(lines)
     return v
 
 
@@ -191,6 +309,82 @@ def judge_dom0_vnuma(v, lines, expect):
             ' | '.join(bad[:3]))
 
 
+def judge_section_list(v, sections, expect, manifest, presets):
+    """dom0's and the guest's sections against the manifest; returns the
+    number of cases each listed section must have."""
+    try:
+        stanzas = load_manifest(manifest, presets) if isinstance(manifest, str) else manifest
+        variants = boot_variants(expect)
+    except ManifestError as e:
+        for side in ('dom0', 'the guest'):
+            v.check(f"selftests ran in {side}: the sections of rig/selftest-manifest", False,
+                    str(e))
+        return {}
+    topo = expect.get('TOPOLOGY', '')
+    want = {}
+    for variant in variants:
+        side = variant.split()[0]
+        listed = stanzas[variant]
+        ran = [s.id for s in sections if s.id.startswith('guest/') == (side == 'guest')]
+        why = []
+        if not ran:
+            why.append(f"no {side} selftest section in the log")
+        for sid, (cases, overrides) in listed.items():
+            want[sid] = overrides.get(topo, cases)
+            if sid not in ran:
+                why.append(f"{sid} missing ({want[sid]} case{'s' if want[sid] > 1 else ''} "
+                           f"expected)")
+        for sid in dict.fromkeys(ran):
+            if sid not in listed:
+                why.append(f"{sid} is not in [{variant}] of rig/selftest-manifest "
+                           f"(a new test is added there)")
+            if ran.count(sid) > 1:
+                why.append(f"{sid} ran {ran.count(sid)} times")
+        v.check(f"selftests ran in {'the guest' if side == 'guest' else side}: the sections "
+                f"of [{variant}] in rig/selftest-manifest", not why, '; '.join(why))
+    return want
+
+
+def judge_section(v, s, want):
+    """One section: complete, every case passed, plan, counts and manifest agree."""
+    bad = s.bad_results()
+    why = []
+    if s.begin is None:
+        why.append('XNH-TAP-END without XNH-TAP-BEGIN')
+    if s.counts is None:
+        npass = sum(1 for _, k, t in s.results if k == 'ok' and '# SKIP' not in t)
+        why.append(f"never ended (no XNH-TAP-END: the test or its domain died)"
+                   f"{f', {len(bad)} failed or skipped before' if bad else ''}")
+        v.check(f"{s.id} ({npass} passed)", False, ', '.join(why))
+        v.cases_passed += npass
+        v.cases_failed += len(bad) + 1
+        return
+    rc, npass, nfail, nskip = s.counts
+    total = npass + nfail + nskip
+    if nfail:
+        why.append(f"{nfail} failed")
+    if nskip:
+        why.append(f"{nskip} skipped (a skipped VM test is a failure)")
+    if rc:
+        why.append(f"exit status {rc}")
+    if not total:
+        why.append('no test ran')
+    if not s.plans:
+        why.append('no plan line (1..N)')
+    elif len(s.plans) > 1:
+        why.append(f"{len(s.plans)} plan lines")
+    elif s.plans[0][1] != total:
+        why.append(f"plan 1..{s.plans[0][1]} but {total} test results")
+    if s.totals and sum(s.totals) != total:
+        why.append(f"its Totals line counts {sum(s.totals)} tests, run-tap {total}")
+    if want is not None and total != want:
+        why.append(f"{total} test cases, rig/selftest-manifest wants {want}")
+    ok = not why
+    v.check(f"{s.id} ({npass} passed)", ok, ', '.join(why))
+    v.cases_passed += npass
+    v.cases_failed += nfail + nskip + (0 if ok or nfail or nskip else 1)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--log', required=True)
@@ -200,12 +394,13 @@ def main():
     ap.add_argument('--qemu-rc', type=int, required=True)
     ap.add_argument('--timeout', type=int, required=True)
     ap.add_argument('--elapsed', type=int, required=True)
+    ap.add_argument('--manifest', default=MANIFEST, help='default: rig/selftest-manifest')
     args = ap.parse_args()
 
     with open(args.log, errors='replace') as f:
         lines = [l.rstrip('\r\n') for l in f]
 
-    v = judge(lines, args.topology, args.mode, args.qemu_rc, args.timeout)
+    v = judge(lines, args.topology, args.mode, args.qemu_rc, args.timeout, args.manifest)
     # Name the failing test cases.
     for l in v.bad_cases:
         print(f"    {l}")
@@ -232,7 +427,7 @@ def main():
         json.dump({'name': args.name, 'passed': passed, 'failed': failed,
                    'elapsed': args.elapsed,
                    'emulator_fault': v.emulator_fault if rig_failed else ''}, f)
-    sys.exit(0 if not rig_failed and not v.cases_failed else 1)
+    sys.exit(0 if not failed else 1)
 
 
 if __name__ == '__main__':

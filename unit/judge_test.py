@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """rig/judge.py against small synthetic serial logs: each broken log must
-fail with its reason, and a well-formed one must pass.  Also: every
-warning-level "Dom0 vNUMA" message of xen-patches/ is one the judge fails
-a vNUMA-on boot on.  Prints TAP."""
+fail with its reason, and a well-formed one must pass.  Also: the real
+rig/selftest-manifest reads, and every warning-level "Dom0 vNUMA" message
+of xen-patches/ is one the judge fails a vNUMA-on boot on.  Prints TAP."""
 
 import glob
 import importlib.util
@@ -24,6 +24,21 @@ spec.loader.exec_module(judge)
 
 NODES = ['NUMA: Node 0 PXM 0 [0000000000000000, 000000007fffffff]',
          'NUMA: Node 1 PXM 1 [0000000100000000, 000000017fffffff]']
+TWO_NODE = '0:2:2G 1:2:2G dist=21'     # rig/topologies' 2node
+MANIFEST = """\
+# a test manifest: two dom0 sections, one guest section
+[dom0 on]
+dom0/a/a    2
+dom0/b/b    3   2node=4   # one case per node, say
+[dom0 off]
+dom0/a/a    2
+[dom0 stock]
+dom0/a/a    1
+[guest patched]
+guest/g/g   1
+[guest stock]
+guest/g/g   1
+"""
 
 
 def section(sid, cases, plan=None, fail=(), skip=(), rc=None, end=True, totals=True):
@@ -94,7 +109,8 @@ def ok(what, cond, detail=''):
             print(f"# {l}")
 
 
-def run(lines, vnuma='on', reason='', xen='patched', qemu_rc=0, mode='check'):
+def run(lines, vnuma='on', reason='', xen='patched', topology=TWO_NODE, qemu_rc=0,
+        manifest=MANIFEST, mode='check'):
     """Judge a log the way rig/boot does; (exit status, output, json)."""
     with tempfile.TemporaryDirectory() as d:
         topo = os.path.join(d, 'topology')
@@ -102,14 +118,17 @@ def run(lines, vnuma='on', reason='', xen='patched', qemu_rc=0, mode='check'):
         with open(os.path.join(topo, 'xen-nodes'), 'w') as f:
             f.write(''.join(f"{l}\n" for l in NODES))
         with open(os.path.join(topo, 'expect'), 'w') as f:
-            f.write(f"XEN_VARIANT={xen}\nTOPOLOGY='0:2:2G 1:2:2G dist=21'\nNR_NODES=2\n"
+            f.write(f"XEN_VARIANT={xen}\nTOPOLOGY='{topology}'\nNR_NODES=2\n"
                     f"DOM0_VNUMA={vnuma}\nDOM0_VNUMA_OFF_REASON='{reason}'\n")
+        with open(os.path.join(d, 'manifest'), 'w') as f:
+            f.write(manifest)
         log = os.path.join(d, 't.log')
         with open(log, 'w') as f:
             f.write(''.join(f"{l}\n" for l in lines))
         p = subprocess.run([sys.executable, JUDGE, '--log', log, '--topology', topo,
                             '--mode', mode, '--name', 't', '--qemu-rc', str(qemu_rc),
-                            '--timeout', '900', '--elapsed', '1'],
+                            '--timeout', '900', '--elapsed', '1',
+                            '--manifest', os.path.join(d, 'manifest')],
                            capture_output=True, text=True)
         try:
             with open(log + '.json') as f:
@@ -142,6 +161,57 @@ rc, out, js = run(boot(dom0=section('dom0/a/a', 2), vnuma='off'), vnuma='off',
 ok('a well-formed dom0-vNUMA-off boot passes', rc == 0 and 't: PASS' in out, out)
 rc, out, js = run(boot(dom0=section('dom0/a/a', 1), vnuma='stock'), vnuma='stock', xen='stock')
 ok('a well-formed stock boot passes', rc == 0 and 't: PASS' in out, out)
+rc, out, js = run(boot(dom0=section('dom0/a/a', 2) + section('dom0/b/b', 3)),
+                  topology='0:2:1G 1:2:1G')
+ok('a topology without an override takes the default case count', rc == 0, out)
+
+# --- the sections must be the manifest's -------------------------------------------
+expect_fail('a missing section fails', boot(dom0=section('dom0/a/a', 2)),
+            'dom0/b/b missing (4 cases expected)')
+expect_fail('a renamed section fails',
+            boot(dom0=section('dom0/a/a', 2) + section('dom0/b/b_renamed', 4)),
+            'dom0/b/b missing', 'dom0/b/b_renamed is not in [dom0 on] of rig/selftest-manifest')
+expect_fail('a section that ran twice fails',
+            boot(dom0=section('dom0/a/a', 2) + section('dom0/b/b', 4) + section('dom0/a/a', 2)),
+            'dom0/a/a ran 2 times')
+expect_fail('a log with only rig_smoke fails',
+            boot(dom0=section('dom0/rig_smoke/rig_smoke', 5), guest=[]),
+            'dom0/a/a missing', 'no guest selftest section in the log',
+            'dom0/rig_smoke/rig_smoke is not in [dom0 on]')
+expect_fail('a missing guest section fails', boot(guest=section('guest/h/h', 1)),
+            'guest/g/g missing', 'guest/h/h is not in [guest patched]')
+out, _ = expect_fail('a short plan (fewer cases than the manifest) fails',
+                     boot(dom0=section('dom0/a/a', 2) + section('dom0/b/b', 3)),
+                     '3 test cases, rig/selftest-manifest wants 4')
+ok('... and names the section', 'FAILED t: dom0/b/b (3 passed)' in out, out)
+expect_fail('the per-topology override is not the default',
+            boot(dom0=section('dom0/a/a', 2) + section('dom0/b/b', 4)),
+            '4 test cases, rig/selftest-manifest wants 3', topology='0:2:1G 1:2:1G')
+expect_fail('a plan line that disagrees with the results fails',
+            boot(dom0=section('dom0/a/a', 2) + section('dom0/b/b', 4, plan=5)),
+            'plan 1..5 but 4 test results')
+expect_fail('a section without a plan line fails',
+            boot(dom0=section('dom0/a/a', 2) + section('dom0/b/b', 4, plan='none')),
+            'no plan line (1..N)')
+expect_fail('a section that ran no test fails',
+            boot(dom0=section('dom0/a/a', 0, rc=0) + section('dom0/b/b', 4)),
+            'no test ran', '0 test cases, rig/selftest-manifest wants 2')
+expect_fail('a failed case fails', boot(dom0=section('dom0/a/a', 2, fail=[2]) +
+                                        section('dom0/b/b', 4)), 'dom0/a/a (1 passed): 1 failed')
+expect_fail('a skipped case fails', boot(dom0=section('dom0/a/a', 2, skip=[1]) +
+                                         section('dom0/b/b', 4)),
+            '1 skipped (a skipped VM test is a failure)')
+bad_totals = section('dom0/a/a', 2, totals=False)
+bad_totals.insert(-1, '# Totals: pass:3 fail:0 xfail:0 xpass:0 skip:0 error:0')
+expect_fail("a Totals line that disagrees with run-tap's count fails",
+            boot(dom0=bad_totals + section('dom0/b/b', 4)), 'its Totals line counts 3 tests')
+expect_fail('a broken manifest fails the boot', boot(),
+            'listed twice in [dom0 on]', manifest=MANIFEST.replace('dom0/b/b', 'dom0/a/a'))
+expect_fail('a manifest override of no preset fails the boot', boot(),
+            "'nosuch=4' is not PRESET=CASES", manifest=MANIFEST.replace('2node=4', 'nosuch=4'))
+rc, out, js = run(boot(dom0=[], guest=[]), mode='run')
+ok('run mode does not ask for selftest sections', rc == 0, out)
+
 # --- Xen's crash and warning lines, wherever they are --------------------------------
 out, _ = expect_fail('a Xen assertion in the middle of a dom0 line fails',
                      boot(tail=["[   12.3] foo(XEN) [  12.30] Assertion 'x' failed at "
@@ -159,7 +229,19 @@ expect_fail('a Xen WARN inside a selftest section fails',
                  section('dom0/a/a', 2)[3:] + section('dom0/b/b', 4)),
             'Xen WARN at common/foo.c:7')
 
-# --- timeouts ------------------------------------------------------------------
+# --- dom0 crashes ------------------------------------------------------------------
+crash = (section('dom0/a/a', 2) + ['XNH-TAP-BEGIN dom0/b/b', 'TAP version 13',
+                                   '[  120.1] BUG: kernel NULL pointer dereference, address: 0',
+                                   '[  120.1] Oops: 0000 [#1] PREEMPT SMP NOPTI',
+                                   '[  120.2] Kernel panic - not syncing: Fatal exception',
+                                   '(XEN) [  120.3] Hardware Dom0 crashed: rebooting machine in '
+                                   '5 seconds.'])
+expect_fail('a dom0 crash before the plan fails (and is not retried)',
+            boot()[:boot().index('XNH-STAGE: selftests in dom0') + 1] + crash,
+            'dom0/b/b (0 passed): never ended (no XNH-TAP-END',
+            'BUG: kernel NULL pointer dereference', 'Hardware Dom0 crashed',
+            'dom0 init completed: no result; last stage: selftests in dom0',
+            'guest/g/g missing')
 expect_fail('a timeout fails', boot()[:-3], 'timed out after 900s', qemu_rc=124)
 
 # --- dom0's vNUMA, as Xen says it -------------------------------------------------
@@ -189,6 +271,14 @@ expect_fail('any "Dom0 vNUMA" line on the stock Xen fails',
             xen='stock')
 
 # --- the project's own files -------------------------------------------------------
+try:
+    stanzas = judge.load_manifest()
+    ok('rig/selftest-manifest reads and lists every variant',
+       sorted(stanzas) == sorted(judge.VARIANTS))
+except judge.ManifestError as e:
+    ok('rig/selftest-manifest reads and lists every variant', False, str(e))
+
+
 def warnings_in_patches():
     """(format with sample values, patch) of each printk the series adds at
     warning level or above that names dom0's vNUMA."""
