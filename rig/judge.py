@@ -10,7 +10,9 @@ init reached XNH-RESULT: PASS; and (check mode) dom0 and the guest ran
 exactly the selftest sections rig/selftest-manifest lists for the boot's
 variant, each with the listed number of test cases, a plan line that
 agrees, and no failed and no skipped test.  Prints one line per verdict,
-the reason for each failure, and writes <log>.json with the counts.
+the reason for each failure, and writes <log>.json with the counts and,
+when a known QEMU TCG fault explains every failure, the fault (rig/boot
+then boots again).
 
 The functions are importable (unit/judge_test.py); rig/boot runs the file.
 """
@@ -38,6 +40,9 @@ XEN_PREFIX = re.compile(r'^\(XEN\) (\[[^\]]*\] )?')
 XEN_BAD = re.compile(r'Panic on CPU|Xen BUG at|Xen WARN at|Assertion .* failed|FATAL TRAP|'
                      r'Xen call trace|MCE: |Triple fault|Hardware Dom0 crashed|'
                      r'domain_crash called from')
+# Those of XEN_BAD that only say a domain died: what a domain killed by a
+# QEMU TCG fault makes Xen print (and nothing else about Xen's health).
+XEN_DOMAIN_DEATH = re.compile(r'Triple fault|Hardware Dom0 crashed|domain_crash called from')
 LINUX_BAD = re.compile(r'WARNING: CPU|BUG: |Oops|Kernel panic|Call Trace:|'
                        r'general protection fault|XNH-GUEST-KERNEL-ERROR')
 
@@ -66,6 +71,8 @@ TAP_PLAN = re.compile(r'^1\.\.(\d+)(\s|$)')
 TAP_TOTALS = re.compile(r'^# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) xpass:(\d+) '
                         r'skip:(\d+) error:(\d+)')
 GUEST_CONSOLE_BEGIN = 'XNH-REPORT-BEGIN guest console'
+# dom0-init's words when the guest did not say XNH-GUEST-DONE in time.
+GUEST_NEVER_FINISHED = 'guest never finished its selftests'
 
 VARIANTS = ('dom0 on', 'dom0 off', 'dom0 stock', 'guest patched', 'guest stock')
 
@@ -159,8 +166,8 @@ def boot_variants(expect):
 class Section:
     """One XNH-TAP-BEGIN ... XNH-TAP-END frame of the log."""
 
-    def __init__(self, sid, begin):
-        self.id, self.begin = sid, begin
+    def __init__(self, sid, begin, stream):
+        self.id, self.begin, self.stream = sid, begin, stream
         self.end = None               # line of XNH-TAP-END, None if it never came
         self.counts = None            # (rc, pass, fail, skip) from XNH-TAP-END
         self.plans = []               # (line, N) of each "1..N"
@@ -171,7 +178,23 @@ class Section:
         return [(i, t) for i, k, t in self.results if k == 'not ok' or '# SKIP' in t]
 
 
-def parse_sections(lines):
+def streams_of(lines):
+    """'guest' for the lines of the guest's console that dom0 prints at the
+    end (written earlier, in the guest's own time), 'rt' for the rest, which
+    the serial port saw as it happened."""
+    out, inside = [], False
+    for l in lines:
+        if GUEST_CONSOLE_BEGIN in l:
+            inside = True
+            out.append('rt')
+            continue
+        if inside and 'XNH-REPORT-END' in l:
+            inside = False
+        out.append('guest' if inside else 'rt')
+    return out
+
+
+def parse_sections(lines, streams):
     sections, cur = [], None
     for i, l in enumerate(lines):
         b = TAP_BEGIN.search(l)
@@ -179,13 +202,13 @@ def parse_sections(lines):
         if b:
             if cur:
                 sections.append(cur)      # cut: a new one began before its end
-            cur = Section(b.group(1), i)
+            cur = Section(b.group(1), i, streams[i])
             continue
         if e:
             if not cur or cur.id != e.group(1):
                 if cur:
                     sections.append(cur)
-                cur = Section(e.group(1), None)   # an end without a begin
+                cur = Section(e.group(1), None, streams[i])   # an end without a begin
             cur.end = i
             cur.counts = tuple(int(x) for x in e.groups()[1:])
             sections.append(cur)
@@ -204,45 +227,114 @@ def parse_sections(lines):
     return sections
 
 
-def find_fault(lines):
+class Fault:
+    def __init__(self, pos, stream, domain, desc):
+        self.pos, self.stream, self.domain, self.desc = pos, stream, domain, desc
+
+
+def find_faults(lines, streams):
     """Two failure signatures seen only under QEMU's TCG, where a vCPU runs
     with another context's state: a Linux entry that finds no kernel GS base
     (it faults on its own per-CPU access until it overruns the entry stack),
-    and a guest vCPU that triple-faults at a Xen text address.  rig/boot
-    retries such a boot (BOOT_RETRIES times at most); see docs/rig.md."""
+    and a vCPU that triple-faults at a Xen text address.  See docs/rig.md."""
+    faults = []
     for i, l in enumerate(lines):
         if 'ENTRY_TRAMPOLINE stack guard page was hit' in l:
-            return 'lost GS base at kernel entry (ENTRY_TRAMPOLINE stack guard page)'
-        if 'Triple fault' in l and any('RIP:    e008:[<ffff82d0' in m for m in lines[i:i + 8]):
-            return 'guest vCPU triple-faulted at a Xen text address'
-    return ''
+            # Only dom0's kernel writes to the serial port as it runs.
+            dom = 'guest' if streams[i] == 'guest' else 'dom0'
+            faults.append(Fault(i, streams[i], dom, f'lost GS base at kernel entry in {dom} '
+                                '(ENTRY_TRAMPOLINE stack guard page)'))
+        elif 'Triple fault' in l and any('RIP:    e008:[<ffff82d0' in m for m in lines[i:i + 8]):
+            d = re.search(r'\bd(\d+)v\d+ Triple fault', l)
+            dom = None if not d else 'dom0' if d.group(1) == '0' else 'guest'
+            faults.append(Fault(i, streams[i], dom,
+                                f"{dom or 'a domain'}'s vCPU triple-faulted at a Xen text address"))
+    return faults
+
+
+class Ctx:
+    """What the fault rules need to know about the whole log."""
+
+    def __init__(self, lines, sections, timed_out):
+        self.timed_out = timed_out
+        self.guest_done = any('XNH-GUEST-DONE' in l for l in lines)
+        # Where dom0 had finished starting its selftests: the first stage
+        # after its first section began (the end of the log if none).
+        first = next((s.begin for s in sections
+                      if s.begin is not None and not s.id.startswith('guest/')), None)
+        self.dom0_tests_done = len(lines)
+        if first is not None:
+            self.dom0_tests_done = next((i for i in range(first, len(lines))
+                                         if 'XNH-STAGE: ' in lines[i]), len(lines))
+
+
+def explains(fault, ev, ctx):
+    """Can this fault have caused this piece of failure evidence?  ev is
+    (kind, line, stream, detail).  A fault explains nothing printed before
+    it, nothing about Xen's own health or the topology, and nothing about
+    the shape of a section that completed (its cases, its plan)."""
+    kind, pos, stream, detail = ev
+    after = pos is not None and stream == fault.stream and pos >= fault.pos
+    if kind == 'timeout':
+        return True
+    if kind == 'no-result':
+        # dom0 died, or the guest's death made dom0 wait past the timeout.
+        return fault.domain == 'dom0' or ctx.timed_out
+    if kind == 'xnh-fail':
+        if fault.stream == 'guest':
+            return detail == GUEST_NEVER_FINISHED
+        return after
+    if kind == 'xen-death':
+        return after
+    if kind == 'linux-bad':
+        # A guest's death makes no dom0 kernel complain.
+        return after and (stream == 'guest' or fault.domain != 'guest')
+    if kind == 'case-failed':
+        return after
+    if kind == 'dom0-section-missing':
+        return fault.domain in ('dom0', None) and fault.stream == 'rt' and \
+            fault.pos < ctx.dom0_tests_done
+    if kind == 'dom0-section-cut':
+        return fault.domain in ('dom0', None) and fault.stream == 'rt' and fault.pos > pos
+    if kind in ('guest-section-missing', 'guest-section-cut'):
+        return not ctx.guest_done
+    return False   # 'never': the topology, Xen's health, a section's shape
 
 
 class Verdict:
     def __init__(self):
-        self.checks = []          # (name, ok, reason)
+        self.checks = []          # (name, ok, reason, evidence)
         self.cases_passed = self.cases_failed = 0
-        self.emulator_fault = ''
+        self.faults = []
+        self.retry_fault = ''     # the fault that explains every failure
+        self.unexplained = []     # failed checks no fault explains
         self.bad_cases = []       # the failing test case lines, for the reader
 
-    def check(self, what, ok, reason=''):
-        self.checks.append((what, bool(ok), reason))
+    def check(self, what, ok, reason='', evidence=()):
+        self.checks.append((what, bool(ok), reason, list(evidence) if not ok else []))
+
+    @property
+    def failed_checks(self):
+        return [c for c in self.checks if not c[1]]
 
 
 def judge(lines, topology_dir, mode, qemu_rc, timeout, manifest=MANIFEST, presets=None):
     v = Verdict()
     check = v.check
+    streams = streams_of(lines)
     expect = read_expect(topology_dir)
 
     stages = [l.split('XNH-STAGE: ', 1)[1] for l in lines if 'XNH-STAGE: ' in l]
     last_stage = stages[-1] if stages else 'before dom0 user space'
     # QEMU exits 0 when Xen reboots the machine (-no-reboot); timeout(1)
     # gives 124, or 137 once it had to kill.
-    if qemu_rc in (124, 137):
+    timed_out = qemu_rc in (124, 137)
+    if timed_out:
         why = f"timed out after {timeout}s; last stage: {last_stage}"
     else:
         why = f"QEMU exited with status {qemu_rc}; last stage: {last_stage}"
-    check('boot finished before the timeout', qemu_rc == 0, why)
+    check('boot finished before the timeout', qemu_rc == 0, why,
+          [('timeout' if timed_out else 'never', None, 'rt', '')])
 
     xen_lines = [XEN_PREFIX.sub('', l) for l in lines if l.startswith('(XEN)')]
     with open(os.path.join(topology_dir, 'xen-nodes')) as f:
@@ -253,25 +345,35 @@ def judge(lines, topology_dir, mode, qemu_rc, timeout, manifest=MANIFEST, preset
     faked = [l for l in xen_lines if 'No NUMA configuration found' in l or 'Faking a node' in l]
     check('Xen sees the requested NUMA topology', not missing and not extra and not faked,
           '; '.join([f"missing '{m}'" for m in missing] + [f"unexpected '{e}'" for e in extra] +
-                    faked[:1]) or 'no NUMA lines in the log')
+                    faked[:1]) or 'no NUMA lines in the log', [('never', None, 'rt', '')])
 
-    xen_bad = [l for l in lines if XEN_BAD.search(l)]
+    xen_bad = [(i, l) for i, l in enumerate(lines) if XEN_BAD.search(l)]
     check('no Xen crash, BUG, WARN, assertion or domain crash', not xen_bad,
-          ' | '.join(xen_bad[:3]))
-    linux_bad = [l for l in lines if not l.startswith('(XEN)') and not l.startswith('XNH-RIG')
+          ' | '.join(l for _, l in xen_bad[:3]),
+          [('xen-death' if XEN_DOMAIN_DEATH.search(l) else 'never', i, streams[i], '')
+           for i, l in xen_bad])
+    linux_bad = [(i, l) for i, l in enumerate(lines)
+                 if not l.startswith('(XEN)') and not l.startswith('XNH-RIG')
                  and LINUX_BAD.search(l)]
     check('no kernel WARN, BUG or Oops in dom0 or the guest', not linux_bad,
-          ' | '.join(linux_bad[:3]))
+          ' | '.join(l for _, l in linux_bad[:3]),
+          [('linux-bad', i, streams[i], '') for i, _ in linux_bad])
 
     if 'DOM0_VNUMA' in expect:
         judge_dom0_vnuma(v, lines, expect)
 
-    fails = [l.split('XNH-FAIL: ', 1)[1] for l in lines if 'XNH-FAIL: ' in l]
+    fails = [(i, l.split('XNH-FAIL: ', 1)[1]) for i, l in enumerate(lines) if 'XNH-FAIL: ' in l]
     result = [l for l in lines if 'XNH-RESULT: ' in l]
+    ev = [('xnh-fail', i, streams[i], t) for i, t in fails]
+    if not result:
+        ev.append(('no-result', None, 'rt', ''))
+    elif not result[-1].endswith('PASS') and not fails:
+        ev.append(('never', None, 'rt', ''))
     check('dom0 init completed', result and result[-1].endswith('PASS') and not fails,
-          '; '.join(fails) or (result[-1] if result else f"no result; last stage: {last_stage}"))
+          '; '.join(t for _, t in fails) or
+          (result[-1] if result else f"no result; last stage: {last_stage}"), ev)
 
-    sections = parse_sections(lines)
+    sections = parse_sections(lines, streams)
     want = {}
     if mode == 'check':
         want = judge_section_list(v, sections, expect, manifest, presets)
@@ -279,7 +381,15 @@ def judge(lines, topology_dir, mode, qemu_rc, timeout, manifest=MANIFEST, preset
         judge_section(v, s, want.get(s.id))
     v.bad_cases = [lines[i].strip() for s in sections for i, _ in s.bad_results()]
 
-    v.emulator_fault = find_fault(lines)
+    v.faults = find_faults(lines, streams)
+    failed = v.failed_checks
+    if v.faults and failed:
+        ctx = Ctx(lines, sections, timed_out)
+        v.unexplained = [c[0] for c in failed
+                         if not c[3] or not all(any(explains(f, e, ctx) for f in v.faults)
+                                                for e in c[3])]
+        if not v.unexplained:
+            v.retry_fault = v.faults[0].desc
     return v
 
 
@@ -288,25 +398,25 @@ def judge_dom0_vnuma(v, lines, expect):
     selftests check the verdict line too (xen_dom0_numa); this also covers
     boots whose selftests never ran, and any degraded-mode line."""
     want = expect['DOM0_VNUMA']
-    lines = [l for l in lines if not l.startswith('XNH-RIG')]
+    lines = [(i, l) for i, l in enumerate(lines) if not l.startswith('XNH-RIG')]
     bad = []
     if want == 'on':
-        bad = [l for l in lines if any(all(s in l for s in pat) for pat in DOM0_VNUMA_DEGRADED)]
-        if not any('Dom0 vNUMA: on: ' in l for l in lines):
+        bad = [l for _, l in lines if any(all(s in l for s in pat) for pat in DOM0_VNUMA_DEGRADED)]
+        if not any('Dom0 vNUMA: on: ' in l for _, l in lines):
             bad.append('no "Dom0 vNUMA: on: " line')
     elif want == 'off':
         reason = expect.get('DOM0_VNUMA_OFF_REASON', '')
-        offs = [m.group(1) for l in lines if (m := VNUMA_OFF.search(l))]
+        offs = [m.group(1) for _, l in lines if (m := VNUMA_OFF.search(l))]
         if offs != [reason]:
             bad.append(f'{len(offs)} "Dom0 vNUMA: off: " lines {offs}, '
                        f'want exactly one saying "{reason}"')
-        bad += [l for l in lines if 'Dom0 vNUMA: on' in l]
+        bad += [l for _, l in lines if 'Dom0 vNUMA: on' in l]
     elif want == 'stock':
-        bad = [l for l in lines if 'Dom0 vNUMA' in l]
+        bad = [l for _, l in lines if 'Dom0 vNUMA' in l]
     else:
         bad = [f"DOM0_VNUMA={want} in the expect file: not on, off or stock"]
     v.check(f"Xen's dom0 vNUMA messages agree with DOM0_VNUMA={want}", not bad,
-            ' | '.join(bad[:3]))
+            ' | '.join(bad[:3]), [('never', None, 'rt', '')])
 
 
 def judge_section_list(v, sections, expect, manifest, presets):
@@ -318,7 +428,7 @@ def judge_section_list(v, sections, expect, manifest, presets):
     except ManifestError as e:
         for side in ('dom0', 'the guest'):
             v.check(f"selftests ran in {side}: the sections of rig/selftest-manifest", False,
-                    str(e))
+                    str(e), [('never', None, 'rt', '')])
         return {}
     topo = expect.get('TOPOLOGY', '')
     want = {}
@@ -326,7 +436,7 @@ def judge_section_list(v, sections, expect, manifest, presets):
         side = variant.split()[0]
         listed = stanzas[variant]
         ran = [s.id for s in sections if s.id.startswith('guest/') == (side == 'guest')]
-        why = []
+        why, ev = [], []
         if not ran:
             why.append(f"no {side} selftest section in the log")
         for sid, (cases, overrides) in listed.items():
@@ -334,53 +444,70 @@ def judge_section_list(v, sections, expect, manifest, presets):
             if sid not in ran:
                 why.append(f"{sid} missing ({want[sid]} case{'s' if want[sid] > 1 else ''} "
                            f"expected)")
+                ev.append((f'{side}-section-missing', None, 'rt', sid))
         for sid in dict.fromkeys(ran):
             if sid not in listed:
                 why.append(f"{sid} is not in [{variant}] of rig/selftest-manifest "
                            f"(a new test is added there)")
+                ev.append(('never', None, 'rt', sid))
             if ran.count(sid) > 1:
                 why.append(f"{sid} ran {ran.count(sid)} times")
+                ev.append(('never', None, 'rt', sid))
         v.check(f"selftests ran in {'the guest' if side == 'guest' else side}: the sections "
-                f"of [{variant}] in rig/selftest-manifest", not why, '; '.join(why))
+                f"of [{variant}] in rig/selftest-manifest", not why, '; '.join(why), ev)
     return want
 
 
 def judge_section(v, s, want):
     """One section: complete, every case passed, plan, counts and manifest agree."""
+    side = 'guest' if s.id.startswith('guest/') else 'dom0'
     bad = s.bad_results()
-    why = []
+    why, ev = [], []
+    for i, _ in bad:
+        ev.append(('case-failed', i, s.stream, ''))
     if s.begin is None:
         why.append('XNH-TAP-END without XNH-TAP-BEGIN')
+        ev.append(('never', s.end, s.stream, ''))
     if s.counts is None:
         npass = sum(1 for _, k, t in s.results if k == 'ok' and '# SKIP' not in t)
         why.append(f"never ended (no XNH-TAP-END: the test or its domain died)"
                    f"{f', {len(bad)} failed or skipped before' if bad else ''}")
-        v.check(f"{s.id} ({npass} passed)", False, ', '.join(why))
+        ev.append((f'{side}-section-cut', s.begin, s.stream, ''))
+        v.check(f"{s.id} ({npass} passed)", False, ', '.join(why), ev)
         v.cases_passed += npass
         v.cases_failed += len(bad) + 1
         return
     rc, npass, nfail, nskip = s.counts
     total = npass + nfail + nskip
+    structural = []
     if nfail:
         why.append(f"{nfail} failed")
     if nskip:
         why.append(f"{nskip} skipped (a skipped VM test is a failure)")
     if rc:
         why.append(f"exit status {rc}")
+        if not bad:
+            ev.append(('case-failed', s.end, s.stream, ''))
+    if (nfail or nskip) and not bad:
+        # run-tap counted failures the console lost: place them at the end.
+        ev.append(('case-failed', s.end, s.stream, ''))
     if not total:
-        why.append('no test ran')
+        structural.append('no test ran')
     if not s.plans:
-        why.append('no plan line (1..N)')
+        structural.append('no plan line (1..N)')
     elif len(s.plans) > 1:
-        why.append(f"{len(s.plans)} plan lines")
+        structural.append(f"{len(s.plans)} plan lines")
     elif s.plans[0][1] != total:
-        why.append(f"plan 1..{s.plans[0][1]} but {total} test results")
+        structural.append(f"plan 1..{s.plans[0][1]} but {total} test results")
     if s.totals and sum(s.totals) != total:
-        why.append(f"its Totals line counts {sum(s.totals)} tests, run-tap {total}")
+        structural.append(f"its Totals line counts {sum(s.totals)} tests, run-tap {total}")
     if want is not None and total != want:
-        why.append(f"{total} test cases, rig/selftest-manifest wants {want}")
+        structural.append(f"{total} test cases, rig/selftest-manifest wants {want}")
+    why += structural
+    if structural:
+        ev.append(('never', s.end, s.stream, ''))
     ok = not why
-    v.check(f"{s.id} ({npass} passed)", ok, ', '.join(why))
+    v.check(f"{s.id} ({npass} passed)", ok, ', '.join(why), ev)
     v.cases_passed += npass
     v.cases_failed += nfail + nskip + (0 if ok or nfail or nskip else 1)
 
@@ -410,7 +537,7 @@ def main():
     rig_failed = len(v.checks) - rig_passed
     passed = rig_passed + v.cases_passed
     failed = rig_failed + v.cases_failed
-    for what, ok, reason in v.checks:
+    for what, ok, reason, _ in v.checks:
         print(f"{'ok    ' if ok else 'FAILED'} {args.name}: {what}{'' if ok else ': ' + reason}")
     qemu = next((l for l in lines if l.startswith('XNH-RIG: QEMU')), '')
     print(f"{args.name}: {'PASS' if not failed else 'FAIL'} in {args.elapsed}s "
@@ -421,12 +548,23 @@ def main():
         print(f"    last lines of {args.log}:")
         for l in [l for l in lines if l.strip()][-30:]:
             print(f"    | {l[:200]}")
-    if rig_failed and v.emulator_fault:
-        print(f"{args.name}: known QEMU TCG fault signature: {v.emulator_fault}")
+    if rig_failed and v.faults:
+        where = ', '.join(f"line {f.pos + 1}" for f in v.faults)
+        desc = '; '.join(dict.fromkeys(f.desc for f in v.faults))
+        if v.retry_fault:
+            print(f"{args.name}: known QEMU TCG fault signature: {desc} ({where}); "
+                  f"it explains every failed check")
+        else:
+            print(f"{args.name}: known QEMU TCG fault signature: {desc} ({where}), but it does "
+                  f"not explain: {'; '.join(v.unexplained)}: no retry")
     with open(args.log + '.json', 'w') as f:
+        # emulator_fault is set only when the fault explains every failed
+        # check: rig/boot retries exactly those boots.
         json.dump({'name': args.name, 'passed': passed, 'failed': failed,
                    'elapsed': args.elapsed,
-                   'emulator_fault': v.emulator_fault if rig_failed else ''}, f)
+                   'emulator_fault': v.retry_fault,
+                   'fault_seen': '; '.join(f.desc for f in v.faults),
+                   'unexplained': v.unexplained}, f)
     sys.exit(0 if not failed else 1)
 
 

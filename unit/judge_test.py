@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """rig/judge.py against small synthetic serial logs: each broken log must
-fail with its reason, and a well-formed one must pass.  Also: the real
-rig/selftest-manifest reads, and every warning-level "Dom0 vNUMA" message
-of xen-patches/ is one the judge fails a vNUMA-on boot on.  Prints TAP."""
+fail with its reason, a well-formed one must pass, and a known QEMU TCG
+fault must lead to a retry only when it explains every failure.  Also: the
+real rig/selftest-manifest reads, and every warning-level "Dom0 vNUMA"
+message of xen-patches/ is one the judge fails a vNUMA-on boot on.
+Prints TAP."""
 
 import glob
 import importlib.util
@@ -95,6 +97,19 @@ def boot(dom0=None, guest=None, vnuma='on', tail=None, xen_extra=()):
             ['XNH-GUEST-DONE', 'XNH-REPORT-END'] + tail)
 
 
+# Where a fault strikes: dom0 dies in a selftest's middle.
+GS_FAULT = ['[  201.5] BUG: ENTRY_TRAMPOLINE stack guard page was hit at 00000000 '
+            '(stack is 0000..0000)',
+            '[  201.5] Oops: stack guard page: 0000 [#1] PREEMPT SMP NOPTI',
+            '[  201.5] Call Trace:',
+            '[  201.6] Kernel panic - not syncing: Fatal exception in interrupt',
+            '(XEN) [  201.7] Hardware Dom0 crashed: rebooting machine in 5 seconds.']
+TRIPLE = ['(XEN) [  150.1] d1v1 Triple fault - invoking HVM shutdown action 1',
+          '(XEN) [  150.1] *** Dumping Dom1 vcpu#1 state: ***',
+          '(XEN) [  150.1] ----[ Xen-4.20.4-pre  x86_64  debug=y  Not tainted ]----',
+          '(XEN) [  150.1] CPU:    2',
+          '(XEN) [  150.1] RIP:    e008:[<ffff82d0402c5c1e>] hvm_triple_fault+0x1e/0x40']
+
 n = 0
 failed = 0
 
@@ -139,8 +154,8 @@ def run(lines, vnuma='on', reason='', xen='patched', topology=TWO_NODE, qemu_rc=
 
 
 def expect_fail(what, lines, *reasons, retry=False, **kw):
-    """The judge fails the log, prints each reason, and asks for no retry
-    unless told to."""
+    """The judge fails the log, prints each reason, and asks for a retry
+    only if told to."""
     rc, out, js = run(lines, **kw)
     missing = [r for r in reasons if r not in out]
     ok(what, rc == 1 and not missing and bool(js['emulator_fault']) == retry and js['failed'],
@@ -269,6 +284,54 @@ expect_fail('any "Dom0 vNUMA" line on the stock Xen fails',
                  xen_extra=['(XEN) [    2.49] Dom0 vNUMA: off: dom0 is PV']),
             "agree with DOM0_VNUMA=stock: (XEN) [    2.49] Dom0 vNUMA: off", vnuma='stock',
             xen='stock')
+
+# --- known QEMU TCG faults: a retry only when the fault explains every failure ------
+died = section('dom0/a/a', 2) + ['XNH-TAP-BEGIN dom0/b/b', 'TAP version 13', '1..4',
+                                 'ok 1 case1'] + GS_FAULT
+head = boot()[:boot().index('XNH-STAGE: selftests in dom0') + 1]
+out, js = expect_fail('a lost GS base in dom0 during its selftests is retried', head + died,
+                      'known QEMU TCG fault signature: lost GS base at kernel entry in dom0',
+                      'it explains every failed check', retry=True)
+failing = (section('dom0/a/a', 2, fail=[2]) +
+           ['XNH-TAP-BEGIN dom0/b/b', 'TAP version 13', '1..4', 'ok 1 case1'] + GS_FAULT)
+out, js = expect_fail('a fault that does not explain a failed case is not retried',
+                      head + failing, 'dom0/a/a (1 passed): 1 failed',
+                      'but it does not explain: dom0/a/a (1 passed): no retry')
+ok('... and the json names what the fault does not explain',
+   js['unexplained'] == ['dom0/a/a (1 passed)'] and 'lost GS base' in js['fault_seen'], str(js))
+expect_fail('a fault does not explain a topology Xen did not see',
+            [l for l in head if 'Node 1 PXM 1' not in l] + died,
+            'Xen sees the requested NUMA topology', 'does not explain: Xen sees the requested')
+expect_fail('a fault does not explain a Xen assertion before it',
+            head + ["(XEN) [  100.0] Assertion 'x' failed at arch/x86/mm.c:1"] + died,
+            'does not explain: no Xen crash')
+expect_fail('a fault does not explain a section missing from a dom0 that finished its tests',
+            boot(dom0=section('dom0/a/a', 2),
+                 tail=['XNH-STAGE: kernel log check'] + GS_FAULT),
+            'dom0/b/b missing', 'does not explain: selftests ran in dom0')
+expect_fail("a fault does not explain a section's wrong case count",
+            head + section('dom0/a/a', 3) + ['XNH-TAP-BEGIN dom0/b/b'] + GS_FAULT,
+            'does not explain: dom0/a/a (3 passed)')
+guest_dies = boot(dom0=section('dom0/a/a', 2) + TRIPLE + section('dom0/b/b', 4, fail=[4]),
+                  guest=['XNH-TAP-BEGIN guest/g/g', 'TAP version 13', '1..1'],
+                  tail=['XNH-FAIL: ' + 'guest never finished its selftests',
+                        'XNH-STAGE: shutdown', 'XNH-RESULT: FAIL'])
+guest_dies.remove('XNH-GUEST-DONE')
+expect_fail("the guest's triple fault explains its cut section and a later dom0 failure",
+            guest_dies, "guest's vCPU triple-faulted at a Xen text address",
+            'it explains every failed check', retry=True)
+guest_failed = list(guest_dies)
+at = guest_failed.index('XNH-TAP-BEGIN guest/g/g')
+guest_failed[at:at + 3] = section('guest/g/g', 1, fail=[1])
+expect_fail("the guest's triple fault does not explain a case the guest failed",
+            guest_failed, 'guest/g/g (0 passed): 1 failed', 'does not explain: guest/g/g')
+dom0_triple = (head + section('dom0/a/a', 2) +
+               ['(XEN) [  150.1] d0v3 Triple fault - invoking HVM shutdown action 1'] +
+               TRIPLE[1:] + ['(XEN) [  150.2] Hardware Dom0 crashed: rebooting machine in 5 s'])
+expect_fail("dom0's triple fault explains the rest of the boot missing", dom0_triple,
+            "dom0's vCPU triple-faulted", 'it explains every failed check', retry=True)
+expect_fail('a triple fault without a Xen RIP is no known fault',
+            head + section('dom0/a/a', 2) + TRIPLE[:1], 'Triple fault')
 
 # --- the project's own files -------------------------------------------------------
 try:
