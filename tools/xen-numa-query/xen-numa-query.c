@@ -55,6 +55,8 @@ static const char *state_name(__u32 state)
 		return "unsupported";
 	case XEN_NUMA_HINTS_STATE_UNAVAILABLE:
 		return "unavailable";
+	case XEN_NUMA_HINTS_STATE_DENIED:
+		return "denied";
 	default:
 		return "unknown";
 	}

@@ -279,7 +279,7 @@ int xnh_query_chunk(unsigned int kind, const unsigned long *frames,
 
 	if (WARN_ON_ONCE(nr > w->cap))
 		return -EINVAL;
-	if (state == XNH_UNSUPPORTED || state == XNH_UNAVAILABLE ||
+	if ((state != XNH_ACTIVE && state != XNH_PXM_ONLY) ||
 	    (!pxms && !xnh.map.nr_mapped)) {
 		xnh_fill_none(pxms, nodes, nr);
 		st.frames = nr;
@@ -430,6 +430,8 @@ const char *xnh_status_name(enum xnh_status status)
 		return "unsupported";
 	case XNH_UNAVAILABLE:
 		return "unavailable";
+	case XNH_DENIED:
+		return "denied";
 	}
 	return "unknown";
 }
@@ -449,6 +451,8 @@ static const char * __init xnh_probe_meaning(int rc)
 		return "the hypervisor does not implement it, or has no NUMA support";
 	case -XEN_EPERM:
 		return "the hypervisor refuses it to this domain";
+	case -XEN_EACCES:
+		return "the hypervisor's XSM (FLASK) policy denies it to this domain";
 	default:
 		return "an answer no hypervisor should give to a probe";
 	}
@@ -492,13 +496,16 @@ static int __init xnh_decide(void)
 	xnh.mfn_probe = xnh_probe(XENMEM_get_mfn_pxms);
 	xnh.gfn_probe = xnh_probe(XENMEM_get_gfn_pxms);
 	if (xnh.mfn_probe) {
-		xnh.status = XNH_UNSUPPORTED;
+		/* A policy's no is an answer, not a hypervisor without the op. */
+		xnh.status = xnh.mfn_probe == -XEN_EACCES ? XNH_DENIED
+							  : XNH_UNSUPPORTED;
 		snprintf(xnh.reason, sizeof(xnh.reason),
 			 "XENMEM_get_mfn_pxms probe failed with %pe: %s",
 			 ERR_PTR(xnh.mfn_probe),
 			 xnh_probe_meaning(xnh.mfn_probe));
 		if (xnh.mfn_probe != -XEN_ENOSYS &&
-		    xnh.mfn_probe != -XEN_EPERM)
+		    xnh.mfn_probe != -XEN_EPERM &&
+		    xnh.mfn_probe != -XEN_EACCES)
 			pr_warn("unexpected probe result %pe\n",
 				ERR_PTR(xnh.mfn_probe));
 		return 0;

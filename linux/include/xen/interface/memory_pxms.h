@@ -64,6 +64,9 @@ DEFINE_GUEST_HANDLE_STRUCT(xen_get_mfn_pxms);
 #ifndef XEN_EPERM
 #define XEN_EPERM			1	/* Operation not permitted */
 #endif
+#ifndef XEN_EACCES
+#define XEN_EACCES			13	/* Permission denied */
+#endif
 #ifndef XEN_ENOSYS
 #define XEN_ENOSYS			38	/* Function not implemented */
 #endif
