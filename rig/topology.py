@@ -17,9 +17,10 @@ so the host is described by a generated SRAT and SLIT handed in with
 -acpitable, following the RAM map QEMU's q35 machine really builds
 (below 4 GiB up to max-ram-below-4g, the rest from 4 GiB).
 
-With --variant, --dom0-mem and --xen-cmdline (rig/boot passes all three) the
-expect file also says what the boot promises dom0: DOM0_MEM in bytes and
-whether Xen's dom0 vNUMA gate is met (DOM0_VNUMA, see dom0_vnuma()).
+With --variant and --xen-cmdline (rig/boot passes both) the expect file also
+says what the boot promises dom0: DOM0_MEM and DOM0_MEM_MAX in bytes (empty
+without dom0_mem=), DOM0_NODES, and whether Xen's dom0 vNUMA gate is met
+(DOM0_VNUMA, see dom0_vnuma()).
 """
 
 import argparse
@@ -193,45 +194,82 @@ def xen_bool(text):
     raise TopologyError(f"'{text}' is not a Xen boolean")
 
 
-def dom0_vnuma(variant, cmdline, nr_cpus, nr_nodes):
-    """What Xen's dom0 vNUMA gate will decide for this boot: ('stock', ''),
-    ('on', '') or ('off', reason), the reason being the text after
-    'Dom0 vNUMA: off: ' that Xen prints.  Xen reads its command line left to
-    right, a later option overriding an earlier one; the gate's checks run in
-    this order: PVH, dom0_vcpus_pin, vCPUs == present CPUs, more than one
-    node."""
-    if variant == 'stock':
-        return 'stock', ''
-    pvh, pin, vmin, vmax, numa_off = False, False, 0, None, False
+def parse_xen_cmdline(cmdline):
+    """The options of Xen's command line the rig's expectations depend on.
+    Xen reads it left to right, a later option overriding an earlier one."""
+    opts = {'pvh': False, 'vnuma': True, 'pin': False, 'vmin': 0, 'vmax': None,
+            'numa_off': False, 'nodes': [], 'mem': None, 'mem_max': None}
     for tok in cmdline.split():
         key, _, val = tok.partition('=')
         if key == 'dom0':
             for item in val.split(','):
+                name, eq, bval = item.partition('=')
                 if item in ('pv', 'pvh'):
-                    pvh = item == 'pvh'
+                    opts['pvh'] = item == 'pvh'
+                elif name == 'vnuma':
+                    opts['vnuma'] = xen_bool(bval) if eq else True
+                elif item == 'no-vnuma':
+                    opts['vnuma'] = False
         elif key == 'dom0_vcpus_pin':
-            pin = xen_bool(val) if val else True
+            opts['pin'] = xen_bool(val) if val else True
         elif key == 'no-dom0_vcpus_pin' and not val:
-            pin = False
+            opts['pin'] = False
         elif key == 'dom0_max_vcpus':
             lo, _, hi = val.partition('-')
             if not (lo or hi) or (lo and not lo.isdigit()) or (hi and not hi.isdigit()):
                 raise TopologyError(f"dom0_max_vcpus '{val}' is not N or [MIN]-[MAX]")
-            vmin = int(lo) if lo else 0
-            vmax = int(hi) if hi else (None if '-' in val else int(lo))
+            opts['vmin'] = int(lo) if lo else 0
+            opts['vmax'] = int(hi) if hi else (None if '-' in val else int(lo))
+        elif key == 'dom0_nodes':
+            opts['nodes'] = [int(x) for x in val.split(',') if x.isdigit()]
+        elif key == 'dom0_mem':
+            for item in val.split(','):
+                if item.startswith('max:'):
+                    opts['mem_max'] = parse_xen_size(item[4:])
+                elif not item.startswith('min:'):
+                    opts['mem'] = parse_xen_size(item)
         elif key == 'numa':
-            numa_off = val == 'off'
-    # dom0_max_vcpus(): every CPU, raised to the minimum, capped at the max.
-    vcpus = max(nr_cpus, vmin)
-    if vmax is not None:
-        vcpus = min(vcpus, vmax)
-    if not pvh:
+            opts['numa_off'] = val == 'off'
+    return opts
+
+
+# A PVH dom0 has at most HVM_MAX_VCPUS vCPUs.
+PVH_MAX_VCPUS = 128
+
+
+def dom0_vnuma(variant, opts, nodes):
+    """What Xen's dom0 vNUMA gate (dom0_vnuma_check()) will decide for this
+    boot: ('stock', ''), ('on', '') or ('off', reason), the reason being the
+    text after 'Dom0 vNUMA: off: ' that Xen prints.  Rules in Xen's order;
+    the ones no rig host can reach (PXMs beyond 31, x2APIC IDs beyond 0xfe)
+    are left to unit/dom0_numa_test."""
+    if variant == 'stock':
+        return 'stock', ''
+    nr_nodes = len(nodes)
+    # dom0_max_vcpus(): the CPUs of dom0's nodes (all if dom0_nodes= names
+    # none that exists), raised to the minimum, capped at the maximum.
+    dom0_nodes = [n for n in nodes if n['pxm'] in opts['nodes']] or nodes
+    nr_cpus = sum(n['cpus'] for n in dom0_nodes)
+    vcpus = max(nr_cpus, opts['vmin'])
+    if opts['vmax'] is not None:
+        vcpus = min(vcpus, opts['vmax'])
+    vcpus = min(vcpus, PVH_MAX_VCPUS)
+    if not opts['vnuma']:
+        return 'off', 'turned off with dom0=no-vnuma'
+    if not opts['pvh']:
         return 'off', 'dom0 is PV'
-    if not pin:
+    if not opts['pin']:
         return 'off', 'dom0_vcpus_pin not given'
-    if vcpus != nr_cpus:
-        return 'off', f"dom0 has {vcpus} vCPUs, the host {nr_cpus} present CPUs"
-    if nr_nodes < 2 or numa_off:
+    if len(dom0_nodes) < nr_nodes:
+        return 'off', f"dom0_nodes= leaves dom0 {len(dom0_nodes)} of the host's {nr_nodes} nodes"
+    if vcpus > nr_cpus:
+        return 'off', f"dom0's {vcpus} vCPUs would share the {nr_cpus} CPUs it may use"
+    if vcpus < nr_cpus:
+        if vcpus == PVH_MAX_VCPUS:
+            return 'off', (f"dom0 can have at most {PVH_MAX_VCPUS} vCPUs, "
+                           f"the host has {nr_cpus} usable CPUs")
+        return 'off', f"dom0 has {vcpus} vCPUs, the host {nr_cpus} usable CPUs"
+    if nr_nodes < 2 or opts['numa_off']:
         return 'off', 'the host has one NUMA node'
     return 'on', ''
 
@@ -249,8 +287,11 @@ def main():
     ap.add_argument('--nr-cpus', action='store_true', help='print the host CPU count and exit')
     ap.add_argument('--variant', choices=('patched', 'stock'),
                     help='the Xen booted: adds XEN_VARIANT and DOM0_VNUMA to expect')
-    ap.add_argument('--dom0-mem', help="dom0_mem's size (e.g. 1536M): adds DOM0_MEM to expect")
-    ap.add_argument('--xen-cmdline', default='', help="Xen's command line, for the dom0 vNUMA gate")
+    ap.add_argument('--xen-cmdline', default='',
+                    help="Xen's command line: dom0_mem=, dom0_nodes= and the dom0 vNUMA gate")
+    ap.add_argument('--expect-vnuma', default='',
+                    help="what the gate must decide ('on' or 'off: <reason>'); it must also be "
+                         "what the rules here derive from the command line")
     args = ap.parse_args()
 
     presets = load_presets(args.presets)
@@ -267,11 +308,15 @@ def main():
         print(nr_cpus)
         return
     try:
-        dom0_mem = parse_xen_size(args.dom0_mem) if args.dom0_mem else None
-        vnuma = (dom0_vnuma(args.variant, args.xen_cmdline, nr_cpus, len(nodes))
-                 if args.variant else None)
+        opts = parse_xen_cmdline(args.xen_cmdline)
+        vnuma = dom0_vnuma(args.variant, opts, nodes) if args.variant else None
     except TopologyError as e:
         sys.exit(f"topology '{args.topology}': {e}")
+    if args.expect_vnuma and vnuma:
+        derived = vnuma[0] + (f": {vnuma[1]}" if vnuma[1] else '')
+        if args.expect_vnuma != derived:
+            sys.exit(f"topology '{args.topology}': the boot expects dom0 vNUMA "
+                     f"'{args.expect_vnuma}', its command line gives '{derived}'")
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, 'srat.bin'), 'wb') as f:
         f.write(make_srat(nodes))
@@ -303,8 +348,12 @@ def main():
         f.write(f"RAM_BYTES={total}\n")
         # Xen's node id of each PXM (node:pxm), in Xen's numbering.
         f.write("XEN_NODE_PXMS='%s'\n" % ' '.join(f"{i}:{p}" for i, p in enumerate(order)))
-        if dom0_mem is not None:
-            f.write(f"DOM0_MEM={dom0_mem}\n")
+        if args.xen_cmdline:
+            # Empty: no dom0_mem=, Xen sizes dom0 itself.
+            f.write(f"DOM0_MEM={opts['mem'] or ''}\n")
+            f.write(f"DOM0_MEM_MAX={opts['mem_max'] or opts['mem'] or ''}\n")
+            f.write("DOM0_NODES='%s'\n" % ' '.join(
+                str(n['pxm']) for n in nodes if n['pxm'] in opts['nodes']))
         if vnuma:
             f.write(f"DOM0_VNUMA={vnuma[0]}\n")
             f.write(f"DOM0_VNUMA_OFF_REASON='{vnuma[1]}'\n")
