@@ -70,3 +70,22 @@ content_key() {
 		done
 	} | sha256sum | cut -c1-16
 }
+
+# The patches xen-patches/series lists, in order, as absolute paths in the
+# array XEN_SERIES.  Blank lines and '#' comments are skipped; a listed file
+# that does not exist, or one listed twice, is fatal.
+read_xen_series() {
+	local dir="$TOP_DIR/xen-patches" line p
+	local -A seen=()
+	XEN_SERIES=()
+	[ -f "$dir/series" ] || return 0
+	while IFS= read -r line || [ -n "$line" ]; do
+		p=${line%%#*}
+		p=$(printf '%s' "$p" | tr -d '[:space:]')
+		[ -n "$p" ] || continue
+		[ -f "$dir/$p" ] || die "xen-patches/series names $p, which does not exist"
+		[ -z "${seen[$p]:-}" ] || die "xen-patches/series names $p twice"
+		seen[$p]=1
+		XEN_SERIES+=("$dir/$p")
+	done <"$dir/series"
+}
