@@ -42,6 +42,11 @@ xen-stock: setup
 xen-release: setup
 	rig/build-xen release
 
+# The series' form: From: against Signed-off-by:, subjects, bodies, and
+# xen-patches/series against the patch files.
+series-form:
+	rig/series-form.py
+
 modules: kernel
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
@@ -84,5 +89,5 @@ clean:
 	-$(MAKE) -C unit clean
 	rm -rf $(OUT)
 
-.PHONY: all setup kernel xen xen-stock xen-release modules selftests tools \
-	rootfs run check unit checkpatch bench clean
+.PHONY: all setup kernel xen xen-stock xen-release series-form modules selftests \
+	tools rootfs run check unit checkpatch bench clean
