@@ -37,6 +37,16 @@ xen: setup
 xen-stock: setup
 	rig/build-xen stock
 
+# The series on Debian's patch queue, in Debian's release configuration:
+# compiled, never booted.
+xen-release: setup
+	rig/build-xen release
+
+# The series' form: From: against Signed-off-by:, subjects, bodies, and
+# xen-patches/series against the patch files.
+series-form:
+	rig/series-form.py
+
 modules: kernel
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
@@ -79,5 +89,5 @@ clean:
 	-$(MAKE) -C unit clean
 	rm -rf $(OUT)
 
-.PHONY: all setup kernel xen xen-stock modules selftests tools rootfs run check \
-	unit checkpatch bench clean
+.PHONY: all setup kernel xen xen-stock xen-release series-form modules selftests \
+	tools rootfs run check unit checkpatch bench clean

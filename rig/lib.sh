@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared helpers for the rig scripts.  Source it; it sets -euo pipefail.
 set -euo pipefail
 
@@ -25,6 +26,7 @@ need_root() {
 # archive host itself: it reads the URI from apt's configuration.
 debian_mirror() {
 	local uri
+	# shellcheck disable=SC2016 # $(URI) is apt's format, not the shell's
 	uri=$(apt-get indextargets --format '$(URI)' 'Created-By: Packages' 2>/dev/null |
 	      sed -n 's,^\(.*/debian\)/dists/bookworm/.*,\1,p' | head -n1)
 	if [ -z "$uri" ]; then
@@ -37,17 +39,25 @@ debian_mirror() {
 	printf '%s\n' "$uri"
 }
 
-# Download URL to FILE with apt's own transport, verifying SHA-256.
+# Download URL to FILE with apt's own transport.  With SHA (and SIZE), the
+# download must match them; the error says whether the archive did not serve
+# the file at all or served a different one.
 apt_fetch() {
-	local url=$1 file=$2 sha=${3:-}
-	local tmp="$file.part"
+	local url=$1 file=$2 sha=${3:-} size=${4:-}
+	local tmp="$file.part" got_sha got_size
 	mkdir -p "$(dirname "$file")"
+	rm -f "$tmp"
+	/usr/lib/apt/apt-helper download-file "$url" "$tmp" >&2 || {
+		rm -f "$tmp"
+		die "the archive did not serve $url (download failed)"
+	}
 	if [ -n "$sha" ]; then
-		/usr/lib/apt/apt-helper download-file "$url" "$tmp" "SHA256:$sha" >&2 ||
-			die "download failed or checksum mismatch: $url"
-	else
-		/usr/lib/apt/apt-helper download-file "$url" "$tmp" >&2 ||
-			die "download failed: $url"
+		got_sha=$(sha256sum "$tmp" | cut -d' ' -f1)
+		got_size=$(stat -c %s "$tmp")
+		if [ "$got_sha" != "$sha" ] || { [ -n "$size" ] && [ "$got_size" != "$size" ]; }; then
+			rm -f "$tmp"
+			die "the archive serves a different file at $url: $got_size bytes, sha256 $got_sha; expected ${size:-?} bytes, sha256 $sha"
+		fi
 	fi
 	mv "$tmp" "$file"
 }
@@ -59,4 +69,23 @@ content_key() {
 			if [ -f "$a" ]; then cat "$a"; else printf '%s\n' "$a"; fi
 		done
 	} | sha256sum | cut -c1-16
+}
+
+# The patches xen-patches/series lists, in order, as absolute paths in the
+# array XEN_SERIES.  Blank lines and '#' comments are skipped; a listed file
+# that does not exist, or one listed twice, is fatal.
+read_xen_series() {
+	local dir="$TOP_DIR/xen-patches" line p
+	local -A seen=()
+	XEN_SERIES=()
+	[ -f "$dir/series" ] || return 0
+	while IFS= read -r line || [ -n "$line" ]; do
+		p=${line%%#*}
+		p=$(printf '%s' "$p" | tr -d '[:space:]')
+		[ -n "$p" ] || continue
+		[ -f "$dir/$p" ] || die "xen-patches/series names $p, which does not exist"
+		[ -z "${seen[$p]:-}" ] || die "xen-patches/series names $p twice"
+		seen[$p]=1
+		XEN_SERIES+=("$dir/$p")
+	done <"$dir/series"
 }
