@@ -223,7 +223,7 @@ expect_fail("a Totals line that disagrees with run-tap's count fails",
 expect_fail('a broken manifest fails the boot', boot(),
             'listed twice in [dom0 on]', manifest=MANIFEST.replace('dom0/b/b', 'dom0/a/a'))
 expect_fail('a manifest override of no preset fails the boot', boot(),
-            "'nosuch=4' is not PRESET=CASES", manifest=MANIFEST.replace('2node=4', 'nosuch=4'))
+            "'nosuch=4' is not NAME=CASES", manifest=MANIFEST.replace('2node=4', 'nosuch=4'))
 rc, out, js = run(boot(dom0=[], guest=[]), mode='run')
 ok('run mode does not ask for selftest sections', rc == 0, out)
 
@@ -349,9 +349,20 @@ except judge.ManifestError as e:
     ok('rig/selftest-manifest reads and lists every variant', False, str(e))
 
 
+
+# A count keyed on a condition of the boot's expect file.
+listed = judge.load_manifest(os.path.join(TOP, 'rig', 'selftest-manifest'))[
+    'dom0 on']['dom0/xen_dom0_numa/xen_dom0_numa']
+balloon = {'DOM0_MEM': str(1 << 30), 'DOM0_MEM_MAX': str(3 << 29)}
+plain = {'DOM0_MEM': str(1 << 30), 'DOM0_MEM_MAX': str(1 << 30)}
+ok('the "balloon" condition holds for a max: above dom0_mem, not otherwise',
+   judge.CONDITIONS['balloon'](balloon) and not judge.CONDITIONS['balloon'](plain) and
+   not judge.CONDITIONS['balloon']({'DOM0_MEM': '', 'DOM0_MEM_MAX': ''}) and
+   ('if', 'balloon') in listed[1], str(listed))
+
 def warnings_in_patches():
     """(format with sample values, patch) of each printk the series adds at
-    warning level or above that names dom0's vNUMA."""
+    warning level or above that names dom0's vNUMA or memory."""
     found = []
     for patch in sorted(glob.glob(os.path.join(TOP, 'xen-patches', '*.patch'))):
         with open(patch, errors='replace') as f:
@@ -365,17 +376,18 @@ def warnings_in_patches():
             fmt = ''.join(s if s else 'x' for s in re.findall(r'"((?:[^"\\]|\\.)*)"|\bPRI\w+',
                                                                 args))
             fmt = re.sub(r'%[-#0-9.]*[hlzjt]*[a-zA-Z]', '1', fmt.replace('\\n', ''))
-            if 'Dom0 vNUMA' in fmt:
+            if 'Dom0 vNUMA' in fmt or 'Dom0 memory' in fmt:
                 found.append((fmt, os.path.basename(patch)))
     return found
 
 
 warn = warnings_in_patches()
-ok('xen-patches/ has warning-level "Dom0 vNUMA" messages to hold the judge to', len(warn) >= 2,
-   str(warn))
+ok('xen-patches/ has warning-level "Dom0 vNUMA"/"Dom0 memory" messages to hold the judge to',
+   len(warn) >= 3, str(warn))
 for fmt, patch in warn:
     line = f"(XEN) [    5.10] {fmt}"
-    flagged = any(all(s in line for s in pat) for pat in judge.DOM0_VNUMA_DEGRADED)
+    flagged = any(all(s in line for s in pat)
+                  for pat in judge.DOM0_VNUMA_DEGRADED + judge.DOM0_MEMORY_DEGRADED)
     ok(f"judge.py fails DOM0_VNUMA=on on {patch}'s warning '{fmt[:60]}...'", flagged,
        'add a pattern to DOM0_VNUMA_DEGRADED in rig/judge.py')
 
