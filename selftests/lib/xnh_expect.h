@@ -12,7 +12,9 @@
  *   PXM_CPUS               "pxm:first[-last] ..." host CPUs of each PXM
  *   PXM_MEM                "pxm:start-end ..." host RAM ranges of each PXM
  *   DISTANCES              "a:b:distance ..." for every pair of host PXMs
- *   DOM0_MEM               dom0_mem in bytes
+ *   DOM0_MEM               dom0_mem in bytes; empty (0) for Xen's default
+ *   DOM0_MEM_MAX           dom0_mem's max: in bytes; empty (0) for none
+ *   DOM0_NODES             the host PXMs dom0_nodes= names; empty for all
  *   DOM0_VNUMA             on, off or stock: Xen's dom0 vNUMA gate
  *   DOM0_VNUMA_OFF_REASON  when off, what Xen's "Dom0 vNUMA: off: " says
  */

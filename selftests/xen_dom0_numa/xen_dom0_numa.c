@@ -30,6 +30,8 @@
  * Linux does, hold Linux to that, and hold Xen to node N == PXM N.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,18 +66,6 @@
  * misplacement worth the name (one 2 MiB superpage is 512 pages).
  */
 #define PAGES_TOLERANCE	64
-
-/*
- * Each node's share of dom0_mem: Xen gives every host RAM region the same
- * share of its pages, keeping regions below 1 MiB whole; the share is
- * DOM0_MEM / RAM_BYTES but for those low pages (159 here), the non-RAM
- * holes inside the PXM's ranges (the legacy VGA/ROM window and QEMU's
- * 128 KiB below 2 GiB: 129 pages) and rounding.  Measured on 3+1: +24 and
- * -25 pages of 196608 (0.013%).  1% of a node's expected pages (983 pages
- * on the 1 GiB nodes here) covers that with room; a node given the
- * lowest-addresses-first trim instead is off by tens of percent.
- */
-#define SHARE_TOLERANCE_PCT	1
 
 /* --- the Xen console ring (xl dmesg) -------------------------------------- */
 
@@ -277,6 +267,123 @@ static unsigned long long ram_pages_in(const struct e820_range *r, int n,
 			pages += e - s;
 	}
 	return pages;
+}
+
+/* --- where each of dom0's pages is (XENMEM_get_gfn_pxms) ------------------ */
+
+#define XENMEM_get_gfn_pxms	41
+#define GFN_BATCH		1024
+#define XEN_INVALID_NUMA_ID	0xffffffffU
+
+/* struct xen_get_mfn_pxms, as a 64-bit caller lays it out */
+struct gfn_pxms {
+	xen_handle64 frames;
+	xen_handle64 pxms;
+	__u32 nr;
+	__u32 flags;
+};
+
+/* The PXM of the range in @r holding page @pfn, or -1. */
+static int pxm_of_page(const struct xnh_mem_range *r, int n,
+		       unsigned long long pfn)
+{
+	unsigned long long addr = pfn << PAGE_SHIFT_4K;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (addr >= r[i].start && addr < r[i].end)
+			return (int)r[i].pxm;
+	return -1;
+}
+
+struct sweep {
+	unsigned long long pages[MAX_PXM];	/* dom0's pages on each PXM */
+	unsigned long long absent;	/* RAM in the map with no page behind */
+	unsigned long long wrong;	/* on another PXM than @where says */
+	unsigned long long below_4g;	/* dom0's pages below 4 GiB */
+	unsigned long long high[MAX_PXM];	/* dom0's pages above, by PXM */
+};
+
+/*
+ * Ask Xen where every RAM page of dom0's memory map is (by GFN: for RAM a
+ * PVH dom0's physical addresses are GFNs), and hold each answer against
+ * the PXM of the range of @where holding the page.  Ballooned-out pages
+ * answer no PXM and count as absent.  The map's UNUSABLE ranges are left
+ * out: dom0 maps other domains' grants and foreign pages there, whose
+ * frames are where those domains' memory is.  0 or -errno.
+ */
+static int sweep_dom0(struct __test_metadata *_metadata,
+		      const struct xnh_mem_range *where, int nwhere,
+		      struct sweep *sw)
+{
+	struct e820_range map[MAX_E820];
+	struct {
+		struct gfn_pxms arg;
+		__u64 frames[GFN_BATCH];
+		__u32 pxms[GFN_BATCH];
+	} *b;
+	struct privcmd_hypercall call = { .op = __HYPERVISOR_memory_op };
+	int nmap = dom0_e820(map, MAX_E820), i, err, logged = 0;
+	struct xnh_xen x;
+
+	memset(sw, 0, sizeof(*sw));
+	if (nmap < 0)
+		return nmap;
+	err = xnh_xen_open(&x, 4096 * 4);
+	if (err) {
+		xnh_xen_close(&x);
+		return err;
+	}
+	b = x.buf;
+	for (i = 0; i < nmap; i++) {
+		unsigned long long pfn = (map[i].start + 4095) >> PAGE_SHIFT_4K;
+		unsigned long long end = map[i].end >> PAGE_SHIFT_4K;
+
+		if (map[i].type != E820_RAM)
+			continue;
+		while (pfn < end) {
+			unsigned int nr = end - pfn < GFN_BATCH ? end - pfn : GFN_BATCH, k;
+
+			for (k = 0; k < nr; k++)
+				b->frames[k] = pfn + k;
+			memset(b->pxms, 0xa5, sizeof(b->pxms));
+			b->arg = (struct gfn_pxms){
+				.frames = (unsigned long)b->frames,
+				.pxms = (unsigned long)b->pxms,
+				.nr = nr,
+			};
+			call.arg[0] = XENMEM_get_gfn_pxms;
+			call.arg[1] = (unsigned long)&b->arg;
+			if (ioctl(x.privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, &call) < 0) {
+				err = -errno;
+				xnh_xen_close(&x);
+				return err;
+			}
+			for (k = 0; k < nr; k++) {
+				int want = pxm_of_page(where, nwhere, pfn + k);
+
+				if (b->pxms[k] == XEN_INVALID_NUMA_ID) {
+					sw->absent++;
+					continue;
+				}
+				if (b->pxms[k] < MAX_PXM)
+					sw->pages[b->pxms[k]]++;
+				if (pfn + k < (4ULL << (30 - PAGE_SHIFT_4K)))
+					sw->below_4g++;
+				else if (b->pxms[k] < MAX_PXM)
+					sw->high[b->pxms[k]]++;
+				if ((int)b->pxms[k] != want) {
+					if (logged++ < 8)
+						TH_LOG("dom0 page %#llx: PXM %u, not %d",
+						       pfn + k, b->pxms[k], want);
+					sw->wrong++;
+				}
+			}
+			pfn += nr;
+		}
+	}
+	xnh_xen_close(&x);
+	return 0;
 }
 
 /* --- sysfs ---------------------------------------------------------------- */
@@ -629,19 +736,15 @@ TEST_F(on, node_distances_are_the_hosts)
  * Where Xen put dom0's pages (debug-key 'u', by Xen node, hence PXM through
  * XEN_NODE_PXMS) against where dom0's SRAT says its RAM is (dom0's memory
  * map inside each PXM's SRAT ranges, which are PXM_MEM: see
- * srat_memory_is_the_hosts), and each node's share of DOM0_MEM.
+ * srat_memory_is_the_hosts).
  */
 TEST_F_TIMEOUT(on, pages_where_the_srat_says, 240)
 {
 	unsigned long long u[XNH_MAX_NODES], total = 0, sum = 0;
 	unsigned int pxm_of_xen_node[XNH_MAX_NODES];
 	struct e820_range map[MAX_E820];
-	long long dom0_mem = xnh_expect_long("DOM0_MEM", -1);
-	long long ram_bytes = xnh_expect_long("RAM_BYTES", -1);
 	int nmap = dom0_e820(map, MAX_E820), nx, nu, i, j;
 
-	ASSERT_LT(0, dom0_mem);
-	ASSERT_LT(0, ram_bytes);
 	ASSERT_LT(0, nmap) TH_LOG("XENMEM_memory_map: %s", strerror(-nmap));
 	nx = xnh_expect_xen_node_pxms(pxm_of_xen_node, XNH_MAX_NODES);
 	ASSERT_EQ(self->npxms, nx) TH_LOG("XEN_NODE_PXMS");
@@ -650,8 +753,8 @@ TEST_F_TIMEOUT(on, pages_where_the_srat_says, 240)
 
 	for (i = 0; i < nu; i++) {
 		unsigned int pxm = pxm_of_xen_node[i];
-		unsigned long long mapped = 0, host = 0, share;
-		long long diff, off;
+		unsigned long long mapped = 0, host = 0;
+		long long diff;
 
 		for (j = 0; j < self->nmem; j++) {
 			if (self->mem[j].pxm != pxm)
@@ -660,22 +763,277 @@ TEST_F_TIMEOUT(on, pages_where_the_srat_says, 240)
 					       self->mem[j].end);
 			host += (self->mem[j].end - self->mem[j].start) >> PAGE_SHIFT_4K;
 		}
-		share = (unsigned long long)((double)host * dom0_mem / ram_bytes);
 		diff = (long long)u[i] - (long long)mapped;
-		off = (long long)u[i] - (long long)share;
-		TH_LOG("Xen node %d = PXM %u: %llu dom0 pages, %llu RAM pages in its map (%+lld)",
+		TH_LOG("Xen node %d = PXM %u: %llu dom0 pages, %llu in its map (%+lld)",
 		       i, pxm, u[i], mapped, diff);
-		TH_LOG("  share %.5f of its %llu pages; DOM0_MEM/RAM_BYTES gives %llu (%+lld)",
-		       (double)u[i] / host, host, share, off);
+		TH_LOG("  %.5f of its %llu pages", (double)u[i] / host, host);
 		EXPECT_GE(PAGES_TOLERANCE, llabs(diff))
 			TH_LOG("PXM %u: Xen's pages and dom0's SRAT disagree", pxm);
-		EXPECT_GE((long long)share * SHARE_TOLERANCE_PCT / 100, llabs(off))
-			TH_LOG("PXM %u: not its DOM0_MEM/RAM_BYTES share", pxm);
 		sum += u[i];
 	}
 	EXPECT_EQ(total, sum) TH_LOG("d0's total against its pages per node");
-	TH_LOG("dom0: %llu pages in all, %llu RAM pages in its map, DOM0_MEM %lld pages",
-	       total, ram_pages_in(map, nmap, 0, ~0ULL), dom0_mem >> PAGE_SHIFT_4K);
+	TH_LOG("dom0: %llu pages in all, %llu RAM pages in its map",
+	       total, ram_pages_in(map, nmap, 0, ~0ULL));
+}
+
+/* dom0's SRAT memory entries as ranges. */
+static int srat_mem_ranges(const struct xnh_srat_entry *e, int ne,
+			   struct xnh_mem_range *r, int max)
+{
+	int i, n = 0;
+
+	for (i = 0; i < ne && n < max; i++)
+		if (e[i].type == XNH_SRAT_MEMORY && e[i].enabled)
+			r[n++] = (struct xnh_mem_range){
+				.pxm = e[i].pxm, .start = e[i].start, .end = e[i].end,
+			};
+	return n;
+}
+
+/*
+ * Every page of dom0's RAM is on the PXM its SRAT says, address by address:
+ * per-node totals alone would not see two nodes' memory swapped.
+ */
+TEST_F_TIMEOUT(on, every_page_where_the_srat_says, 240)
+{
+	struct xnh_mem_range srat[MAX_RANGES];
+	int n = srat_mem_ranges(self->e, self->ne, srat, MAX_RANGES), err, i;
+	unsigned long long present = 0;
+	struct sweep sw;
+
+	ASSERT_LT(0, n);
+	err = sweep_dom0(_metadata, srat, n, &sw);
+	ASSERT_EQ(0, err) TH_LOG("XENMEM_get_gfn_pxms: %s", strerror(-err));
+	for (i = 0; i < MAX_PXM; i++)
+		present += sw.pages[i];
+	TH_LOG("%llu pages of dom0's RAM on their SRAT node, %llu elsewhere, %llu absent",
+	       present - sw.wrong, sw.wrong, sw.absent);
+	EXPECT_LT(0, present);
+	EXPECT_EQ(0, sw.wrong);
+}
+
+/* At least this much of dom0's RAM is below 4 GiB, if dom0 has that much. */
+#define LOW_MIN_PAGES	(512ULL << (20 - PAGE_SHIFT_4K))
+#define PFN_4G		(4ULL << (30 - PAGE_SHIFT_4K))
+
+/* Host RAM pages of PXM @pxm above 4 GiB, by @mem. */
+static unsigned long long host_pages_above_4g(const struct xnh_mem_range *mem,
+					      int nmem, unsigned int pxm)
+{
+	unsigned long long pages = 0, s, e;
+	int i;
+
+	for (i = 0; i < nmem; i++) {
+		if (mem[i].pxm != pxm)
+			continue;
+		s = mem[i].start >> PAGE_SHIFT_4K;
+		e = mem[i].end >> PAGE_SHIFT_4K;
+		if (e > PFN_4G)
+			pages += e - (s > PFN_4G ? s : PFN_4G);
+	}
+	return pages;
+}
+
+/*
+ * Xen's rule for dom0's memory (docs/dom0-vnuma.md): enough below 4 GiB for
+ * dom0's boot images, DMA32, swiotlb and a crash kernel (more than 512 MiB),
+ * and above 4 GiB the same share of every node's RAM.  Without dom0_mem
+ * Xen gives dom0 all memory but a reserve of at most 128 MiB and its own.
+ * Shares are rounded by a page each; 1% leaves room for what dom0
+ * ballooned out before the test and is far below any misplacement worth
+ * the name.
+ */
+static void expect_memory_rule(struct __test_metadata *_metadata,
+			       const unsigned int *pxms, int npxms)
+{
+	struct xnh_mem_range mem[MAX_RANGES];
+	int nmem = xnh_expect_mem_ranges(mem, MAX_RANGES), err, i;
+	long long dom0_mem = xnh_expect_long("DOM0_MEM", -1);
+	long long ram_bytes = xnh_expect_long("RAM_BYTES", -1);
+	unsigned long long present = 0, low_min;
+	double first_share = -1;
+	struct sweep sw;
+
+	ASSERT_LT(0, nmem) TH_LOG("PXM_MEM");
+	ASSERT_LE(0, dom0_mem) TH_LOG("DOM0_MEM");
+	ASSERT_LT(0, ram_bytes) TH_LOG("RAM_BYTES");
+	err = sweep_dom0(_metadata, mem, nmem, &sw);
+	ASSERT_EQ(0, err) TH_LOG("XENMEM_get_gfn_pxms: %s", strerror(-err));
+	EXPECT_EQ(0, sw.wrong) TH_LOG("pages off their firmware block's node");
+	for (i = 0; i < MAX_PXM; i++)
+		present += sw.pages[i];
+	TH_LOG("dom0: %llu pages, %llu below 4 GiB, %llu ballooned out",
+	       present, sw.below_4g, sw.absent);
+
+	if (!dom0_mem) {
+		EXPECT_LE((unsigned long long)(ram_bytes >> PAGE_SHIFT_4K) * 8 / 10,
+			  present + sw.absent)
+			TH_LOG("Xen's default dom0_mem gave dom0 little of the host");
+		return;
+	}
+
+	low_min = present < LOW_MIN_PAGES ? present : LOW_MIN_PAGES;
+	EXPECT_LE(low_min, sw.below_4g);
+	for (i = 0; i < npxms; i++) {
+		unsigned long long host = host_pages_above_4g(mem, nmem, pxms[i]);
+		double share;
+
+		if (!host)
+			continue;
+		share = (double)sw.high[pxms[i]] / host;
+		TH_LOG("PXM %u: %llu dom0 pages of its %llu above 4 GiB: %.5f",
+		       pxms[i], sw.high[pxms[i]], host, share);
+		if (first_share < 0)
+			first_share = share;
+		EXPECT_GE(0.01 * first_share,
+			  share > first_share ? share - first_share : first_share - share)
+			TH_LOG("PXM %u keeps %.5f of its RAM above 4 GiB, another %.5f",
+			       pxms[i], share, first_share);
+	}
+}
+
+TEST_F_TIMEOUT(on, memory_follows_the_rule, 240)
+{
+	expect_memory_rule(_metadata, self->pxms, self->npxms);
+}
+
+/* --- ballooning up ------------------------------------------------------------ */
+
+#define MEMORY_SYSFS	"/sys/devices/system/memory"
+#define MAX_BLOCKS	4096
+
+/* Linux's memory blocks: their indices into @idx, their nodes into @node. */
+static int memory_blocks(unsigned long long *idx, int *node, int max)
+{
+	DIR *d = opendir(MEMORY_SYSFS);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)) && n < max) {
+		char path[300];
+		DIR *b;
+		struct dirent *f;
+
+		if (strncmp(e->d_name, "memory", 6) || !isdigit(e->d_name[6]))
+			continue;
+		idx[n] = strtoull(e->d_name + 6, NULL, 10);
+		node[n] = -1;
+		snprintf(path, sizeof(path), MEMORY_SYSFS "/%s", e->d_name);
+		b = opendir(path);
+		while (b && (f = readdir(b)))
+			if (!strncmp(f->d_name, "node", 4) && isdigit(f->d_name[4]))
+				node[n] = atoi(f->d_name + 4);
+		if (b)
+			closedir(b);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* dom0's pages in [pfn, pfn + nr) and how many are not on PXM @pxm. */
+static int sweep_range(unsigned long long pfn, unsigned long long nr,
+		       unsigned int pxm, unsigned long long *present,
+		       unsigned long long *wrong)
+{
+	struct {
+		struct gfn_pxms arg;
+		__u64 frames[GFN_BATCH];
+		__u32 pxms[GFN_BATCH];
+	} *b;
+	struct privcmd_hypercall call = { .op = __HYPERVISOR_memory_op };
+	struct xnh_xen x;
+	int err = xnh_xen_open(&x, 4096 * 4);
+
+	if (err) {
+		xnh_xen_close(&x);
+		return err;
+	}
+	b = x.buf;
+	while (nr) {
+		unsigned int n = nr < GFN_BATCH ? nr : GFN_BATCH, k;
+
+		for (k = 0; k < n; k++)
+			b->frames[k] = pfn + k;
+		b->arg = (struct gfn_pxms){
+			.frames = (unsigned long)b->frames,
+			.pxms = (unsigned long)b->pxms,
+			.nr = n,
+		};
+		call.arg[0] = XENMEM_get_gfn_pxms;
+		call.arg[1] = (unsigned long)&b->arg;
+		if (ioctl(x.privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, &call) < 0) {
+			err = -errno;
+			break;
+		}
+		for (k = 0; k < n; k++) {
+			if (b->pxms[k] == XEN_INVALID_NUMA_ID)
+				continue;
+			(*present)++;
+			*wrong += b->pxms[k] != pxm;
+		}
+		pfn += n;
+		nr -= n;
+	}
+	xnh_xen_close(&x);
+	return err;
+}
+
+/*
+ * What dom0's balloon adds up to dom0_mem's max: must be on the node dom0
+ * puts it on.  Linux hot-adds it above its RAM, outside its SRAT (Xen's
+ * memory_op puts such memory of the hardware domain on the node of its
+ * first SRAT memory range, where memory_add_physaddr_to_nid() puts it), in
+ * new memory blocks whose node sysfs shows; and dom0's node N is PXM N.
+ */
+TEST_F_TIMEOUT(on, balloon_up_where_dom0_puts_it, 300)
+{
+	long long mem = xnh_expect_long("DOM0_MEM", -1);
+	long long max = xnh_expect_long("DOM0_MEM_MAX", -1);
+	static unsigned long long before[MAX_BLOCKS], after[MAX_BLOCKS];
+	static int node_before[MAX_BLOCKS], node_after[MAX_BLOCKS];
+	unsigned long long block, present = 0, wrong = 0, want;
+	int nb, na, i, j, t, err;
+	char cmd[128], buf[64];
+
+	ASSERT_LT(0, mem);
+	ASSERT_LT(mem, max) TH_LOG("DOM0_MEM_MAX: no room to balloon up");
+	ASSERT_EQ(0, read_line(MEMORY_SYSFS "/block_size_bytes", buf, sizeof(buf)));
+	block = strtoull(buf, NULL, 16) >> PAGE_SHIFT_4K;
+	ASSERT_LT(0, block);
+	nb = memory_blocks(before, node_before, MAX_BLOCKS);
+	ASSERT_LT(0, nb);
+
+	snprintf(cmd, sizeof(cmd), "xl mem-set 0 %lldk", max >> 10);
+	ASSERT_EQ(0, system(cmd)) TH_LOG("%s", cmd);
+	/* The balloon works in the background: wait for it to get there. */
+	for (t = 0; t < 120; t++) {
+		if (!read_line(MEMORY_SYSFS "/../xen_memory/xen_memory0/info/current_kb",
+			       buf, sizeof(buf)) &&
+		    strtoull(buf, NULL, 10) >= (unsigned long long)(max >> 10) * 99 / 100)
+			break;
+		sleep(1);
+	}
+	na = memory_blocks(after, node_after, MAX_BLOCKS);
+	ASSERT_LT(0, na);
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb && before[j] != after[i]; j++)
+			;
+		if (j < nb)
+			continue;
+		TH_LOG("new memory block %llu on node %d", after[i], node_after[i]);
+		ASSERT_LE(0, node_after[i]);
+		err = sweep_range(after[i] * block, block, node_after[i], &present,
+				  &wrong);
+		ASSERT_EQ(0, err) TH_LOG("XENMEM_get_gfn_pxms: %s", strerror(-err));
+	}
+	want = (unsigned long long)(max - mem) >> PAGE_SHIFT_4K;
+	TH_LOG("dom0 grew by %llu pages of %llu asked in %d s, %llu off their node",
+	       present, want, t, wrong);
+	EXPECT_LE(want * 9 / 10, present) TH_LOG("the balloon did not grow dom0");
+	EXPECT_EQ(0, wrong);
 }
 
 /* --- off: the gate was not met ---------------------------------------------- */
@@ -708,6 +1066,50 @@ TEST(off_dom0_has_one_node)
 	expect_no_vnuma(_metadata);
 }
 
+/*
+ * Without vNUMA dom0's memory still comes from the node of each part's
+ * firmware block, spread by the same rule, on the nodes dom0_nodes= leaves
+ * dom0.
+ */
+TEST(off_memory_follows_the_rule)
+{
+	unsigned int pxms[XNH_MAX_NODES], dom0_nodes[XNH_MAX_NODES];
+	int npxms = xnh_expect_pxms(pxms, XNH_MAX_NODES), nd = 0, i;
+	char buf[256], *tok, *save;
+	struct sweep sw;
+	int err, on_dom0s[MAX_PXM] = { 0 };
+
+	ASSERT_LT(0, npxms) TH_LOG("PXMS");
+	ASSERT_EQ(0, xnh_expect_get("DOM0_NODES", buf, sizeof(buf)));
+	for (tok = strtok_r(buf, " ", &save); tok && nd < XNH_MAX_NODES;
+	     tok = strtok_r(NULL, " ", &save))
+		dom0_nodes[nd++] = strtoul(tok, NULL, 0);
+	if (!nd) {
+		expect_memory_rule(_metadata, pxms, npxms);
+		return;
+	}
+
+	/* dom0_nodes=: nothing of dom0's on the other nodes. */
+	{
+		struct xnh_mem_range mem[MAX_RANGES];
+		int nmem = xnh_expect_mem_ranges(mem, MAX_RANGES);
+
+		ASSERT_LT(0, nmem);
+		err = sweep_dom0(_metadata, mem, nmem, &sw);
+		ASSERT_EQ(0, err) TH_LOG("XENMEM_get_gfn_pxms: %s", strerror(-err));
+	}
+	EXPECT_EQ(0, sw.wrong);
+	for (i = 0; i < nd; i++)
+		if (dom0_nodes[i] < MAX_PXM)
+			on_dom0s[dom0_nodes[i]] = 1;
+	for (i = 0; i < npxms; i++) {
+		TH_LOG("PXM %u: %llu dom0 pages%s", pxms[i], sw.pages[pxms[i]],
+		       on_dom0s[pxms[i]] ? "" : " (not dom0's)");
+		/* Pages on each of dom0's nodes, none elsewhere. */
+		EXPECT_EQ(on_dom0s[pxms[i]], sw.pages[pxms[i]] > 0);
+	}
+}
+
 /* --- stock: Xen without the series ------------------------------------------ */
 
 TEST(stock_xen_says_nothing)
@@ -726,7 +1128,7 @@ TEST(stock_dom0_has_one_node)
 
 int main(int argc, char **argv)
 {
-	char *args[8];
+	char *args[12];
 	char variant[32];
 	int n = 0;
 
@@ -740,6 +1142,14 @@ int main(int argc, char **argv)
 	args[n++] = "cpus_online";
 	switch (xnh_expect_dom0_vnuma()) {
 	case XNH_DOM0_VNUMA_ON:
+		/*
+		 * Every test of the fixture, ballooning up only with room to
+		 * (the harness stops at the first filter that matches).
+		 */
+		if (xnh_expect_long("DOM0_MEM_MAX", 0) <= xnh_expect_long("DOM0_MEM", 0)) {
+			args[n++] = "-T";
+			args[n++] = "balloon_up_where_dom0_puts_it";
+		}
 		args[n++] = "-f";
 		args[n++] = "on";
 		break;
@@ -748,6 +1158,8 @@ int main(int argc, char **argv)
 		args[n++] = "off_xen_gives_the_reason";
 		args[n++] = "-t";
 		args[n++] = "off_dom0_has_one_node";
+		args[n++] = "-t";
+		args[n++] = "off_memory_follows_the_rule";
 		break;
 	case XNH_DOM0_VNUMA_STOCK:
 		args[n++] = "-t";
