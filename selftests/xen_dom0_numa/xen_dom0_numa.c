@@ -305,10 +305,65 @@ struct sweep {
 };
 
 /*
- * Ask Xen where every RAM page of dom0's memory map is (by GFN: for RAM a
- * PVH dom0's physical addresses are GFNs), and hold each answer against
- * the PXM of the range of @where holding the page.  Ballooned-out pages
- * answer no PXM and count as absent.  The map's UNUSABLE ranges are left
+ * Ask Xen where each of dom0's frames [pfn, end) is (by GFN), and hold each
+ * answer against the PXM of the range of @where holding the frame.  Frames
+ * without memory behind them (not populated, ballooned out) answer no PXM
+ * and count as absent.  0 or -errno.
+ */
+static int sweep_range(struct __test_metadata *_metadata, const struct xnh_xen *x,
+		       unsigned long long pfn, unsigned long long end,
+		       const struct xnh_mem_range *where, int nwhere, struct sweep *sw)
+{
+	struct {
+		struct gfn_pxms arg;
+		__u64 frames[GFN_BATCH];
+		__u32 pxms[GFN_BATCH];
+	} *b = x->buf;
+	struct privcmd_hypercall call = { .op = __HYPERVISOR_memory_op };
+
+	while (pfn < end) {
+		unsigned int nr = end - pfn < GFN_BATCH ? end - pfn : GFN_BATCH, k;
+
+		for (k = 0; k < nr; k++)
+			b->frames[k] = pfn + k;
+		memset(b->pxms, 0xa5, sizeof(b->pxms));
+		b->arg = (struct gfn_pxms){
+			.frames = (unsigned long)b->frames,
+			.pxms = (unsigned long)b->pxms,
+			.nr = nr,
+		};
+		call.arg[0] = XENMEM_get_gfn_pxms;
+		call.arg[1] = (unsigned long)&b->arg;
+		if (ioctl(x->privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, &call) < 0)
+			return -errno;
+		for (k = 0; k < nr; k++) {
+			int want = pxm_of_page(where, nwhere, pfn + k);
+
+			if (b->pxms[k] == XEN_INVALID_NUMA_ID) {
+				sw->absent++;
+				continue;
+			}
+			if (b->pxms[k] < MAX_PXM)
+				sw->pages[b->pxms[k]]++;
+			if (pfn + k < (4ULL << (30 - PAGE_SHIFT_4K)))
+				sw->below_4g++;
+			else if (b->pxms[k] < MAX_PXM)
+				sw->high[b->pxms[k]]++;
+			if ((int)b->pxms[k] != want) {
+				if (sw->wrong < 8)
+					TH_LOG("dom0 page %#llx: PXM %u, not %d",
+					       pfn + k, b->pxms[k], want);
+				sw->wrong++;
+			}
+		}
+		pfn += nr;
+	}
+	return 0;
+}
+
+/*
+ * sweep_range() over every RAM page of dom0's memory map (for RAM a PVH
+ * dom0's physical addresses are GFNs).  The map's UNUSABLE ranges are left
  * out: dom0 maps other domains' grants and foreign pages there, whose
  * frames are where those domains' memory is.  0 or -errno.
  */
@@ -317,73 +372,19 @@ static int sweep_dom0(struct __test_metadata *_metadata,
 		      struct sweep *sw)
 {
 	struct e820_range map[MAX_E820];
-	struct {
-		struct gfn_pxms arg;
-		__u64 frames[GFN_BATCH];
-		__u32 pxms[GFN_BATCH];
-	} *b;
-	struct privcmd_hypercall call = { .op = __HYPERVISOR_memory_op };
-	int nmap = dom0_e820(map, MAX_E820), i, err, logged = 0;
+	int nmap = dom0_e820(map, MAX_E820), i, err;
 	struct xnh_xen x;
 
 	memset(sw, 0, sizeof(*sw));
 	if (nmap < 0)
 		return nmap;
 	err = xnh_xen_open(&x, 4096 * 4);
-	if (err) {
-		xnh_xen_close(&x);
-		return err;
-	}
-	b = x.buf;
-	for (i = 0; i < nmap; i++) {
-		unsigned long long pfn = (map[i].start + 4095) >> PAGE_SHIFT_4K;
-		unsigned long long end = map[i].end >> PAGE_SHIFT_4K;
-
-		if (map[i].type != E820_RAM)
-			continue;
-		while (pfn < end) {
-			unsigned int nr = end - pfn < GFN_BATCH ? end - pfn : GFN_BATCH, k;
-
-			for (k = 0; k < nr; k++)
-				b->frames[k] = pfn + k;
-			memset(b->pxms, 0xa5, sizeof(b->pxms));
-			b->arg = (struct gfn_pxms){
-				.frames = (unsigned long)b->frames,
-				.pxms = (unsigned long)b->pxms,
-				.nr = nr,
-			};
-			call.arg[0] = XENMEM_get_gfn_pxms;
-			call.arg[1] = (unsigned long)&b->arg;
-			if (ioctl(x.privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, &call) < 0) {
-				err = -errno;
-				xnh_xen_close(&x);
-				return err;
-			}
-			for (k = 0; k < nr; k++) {
-				int want = pxm_of_page(where, nwhere, pfn + k);
-
-				if (b->pxms[k] == XEN_INVALID_NUMA_ID) {
-					sw->absent++;
-					continue;
-				}
-				if (b->pxms[k] < MAX_PXM)
-					sw->pages[b->pxms[k]]++;
-				if (pfn + k < (4ULL << (30 - PAGE_SHIFT_4K)))
-					sw->below_4g++;
-				else if (b->pxms[k] < MAX_PXM)
-					sw->high[b->pxms[k]]++;
-				if ((int)b->pxms[k] != want) {
-					if (logged++ < 8)
-						TH_LOG("dom0 page %#llx: PXM %u, not %d",
-						       pfn + k, b->pxms[k], want);
-					sw->wrong++;
-				}
-			}
-			pfn += nr;
-		}
-	}
+	for (i = 0; i < nmap && !err; i++)
+		if (map[i].type == E820_RAM)
+			err = sweep_range(_metadata, &x, (map[i].start + 4095) >> PAGE_SHIFT_4K,
+					  map[i].end >> PAGE_SHIFT_4K, where, nwhere, sw);
 	xnh_xen_close(&x);
-	return 0;
+	return err;
 }
 
 /* --- sysfs ---------------------------------------------------------------- */
@@ -933,54 +934,6 @@ static int memory_blocks(unsigned long long *idx, int *node, int max)
 	return n;
 }
 
-/* dom0's pages in [pfn, pfn + nr) and how many are not on PXM @pxm. */
-static int sweep_range(unsigned long long pfn, unsigned long long nr,
-		       unsigned int pxm, unsigned long long *present,
-		       unsigned long long *wrong)
-{
-	struct {
-		struct gfn_pxms arg;
-		__u64 frames[GFN_BATCH];
-		__u32 pxms[GFN_BATCH];
-	} *b;
-	struct privcmd_hypercall call = { .op = __HYPERVISOR_memory_op };
-	struct xnh_xen x;
-	int err = xnh_xen_open(&x, 4096 * 4);
-
-	if (err) {
-		xnh_xen_close(&x);
-		return err;
-	}
-	b = x.buf;
-	while (nr) {
-		unsigned int n = nr < GFN_BATCH ? nr : GFN_BATCH, k;
-
-		for (k = 0; k < n; k++)
-			b->frames[k] = pfn + k;
-		b->arg = (struct gfn_pxms){
-			.frames = (unsigned long)b->frames,
-			.pxms = (unsigned long)b->pxms,
-			.nr = n,
-		};
-		call.arg[0] = XENMEM_get_gfn_pxms;
-		call.arg[1] = (unsigned long)&b->arg;
-		if (ioctl(x.privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, &call) < 0) {
-			err = -errno;
-			break;
-		}
-		for (k = 0; k < n; k++) {
-			if (b->pxms[k] == XEN_INVALID_NUMA_ID)
-				continue;
-			(*present)++;
-			*wrong += b->pxms[k] != pxm;
-		}
-		pfn += n;
-		nr -= n;
-	}
-	xnh_xen_close(&x);
-	return err;
-}
-
 /*
  * What dom0's balloon adds up to dom0_mem's max: must be on the node dom0
  * puts it on.  Linux hot-adds it above its RAM, outside its SRAT (Xen's
@@ -994,9 +947,11 @@ TEST_F_TIMEOUT(on, balloon_up_where_dom0_puts_it, 300)
 	long long max = xnh_expect_long("DOM0_MEM_MAX", -1);
 	static unsigned long long before[MAX_BLOCKS], after[MAX_BLOCKS];
 	static int node_before[MAX_BLOCKS], node_after[MAX_BLOCKS];
-	unsigned long long block, present = 0, wrong = 0, want;
-	int nb, na, i, j, t, err;
+	unsigned long long block, present = 0, want;
+	int nb, na, i, j, t, err = 0;
+	struct sweep sw = { 0 };
 	char cmd[128], buf[64];
+	struct xnh_xen x;
 
 	ASSERT_LT(0, mem);
 	ASSERT_LT(mem, max) TH_LOG("DOM0_MEM_MAX: no room to balloon up");
@@ -1018,22 +973,33 @@ TEST_F_TIMEOUT(on, balloon_up_where_dom0_puts_it, 300)
 	}
 	na = memory_blocks(after, node_after, MAX_BLOCKS);
 	ASSERT_LT(0, na);
-	for (i = 0; i < na; i++) {
+	ASSERT_EQ(0, xnh_xen_open(&x, 4096 * 4));
+	for (i = 0; i < na && !err; i++) {
+		struct xnh_mem_range block_range = {
+			.pxm = node_after[i],
+			.start = after[i] * block << PAGE_SHIFT_4K,
+			.end = (after[i] + 1) * block << PAGE_SHIFT_4K,
+		};
+
 		for (j = 0; j < nb && before[j] != after[i]; j++)
 			;
 		if (j < nb)
 			continue;
 		TH_LOG("new memory block %llu on node %d", after[i], node_after[i]);
-		ASSERT_LE(0, node_after[i]);
-		err = sweep_range(after[i] * block, block, node_after[i], &present,
-				  &wrong);
-		ASSERT_EQ(0, err) TH_LOG("XENMEM_get_gfn_pxms: %s", strerror(-err));
+		err = node_after[i] < 0 ? -ENOENT :
+		      sweep_range(_metadata, &x, after[i] * block, (after[i] + 1) * block,
+				  &block_range, 1, &sw);
 	}
+	xnh_xen_close(&x);
+	ASSERT_EQ(0, err) TH_LOG("a new block without a node, or XENMEM_get_gfn_pxms: %s",
+				 strerror(-err));
+	for (i = 0; i < MAX_PXM; i++)
+		present += sw.pages[i];
 	want = (unsigned long long)(max - mem) >> PAGE_SHIFT_4K;
 	TH_LOG("dom0 grew by %llu pages of %llu asked in %d s, %llu off their node",
-	       present, want, t, wrong);
+	       present, want, t, sw.wrong);
 	EXPECT_LE(want * 9 / 10, present) TH_LOG("the balloon did not grow dom0");
-	EXPECT_EQ(0, wrong);
+	EXPECT_EQ(0, sw.wrong);
 }
 
 /* --- off: the gate was not met ---------------------------------------------- */
