@@ -55,8 +55,8 @@ static struct dom0_vnuma_facts facts_of(const struct host *h)
 		.vcpu_limit = 128,
 		.nr_nodes = h->nr_nodes,
 		.nr_memblks = h->nr_nodes,
+		.unplaced_cpu = -1,
 		.max_vnodes = DOM0_VNUMA_MAX_VNODES,
-		.max_vmemranges = 170,	/* a page of xen_vmemrange_t */
 		.cpu_pxm = cpu_pxm,
 		.node_pxm = node_pxm,
 		.x2apic_id = x2apic_id,
@@ -155,12 +155,18 @@ TEST(gate_off_reasons)
 	EXPECT_FALSE(gate(&f));
 	EXPECT_STREQ("off: the host's nodes are not the firmware's", why);
 
+	/* A CPU the SRAT does not name: Xen put it on node 0 itself. */
 	f = facts_of(&two);
-	f.nr_memblks = 171;
+	f.unplaced_cpu = 3;
 	EXPECT_FALSE(gate(&f));
-	EXPECT_STREQ("off: the host's 171 memory blocks are more than the 170 a layout can hold",
-		     why);
-	f.nr_memblks = 170;
+	EXPECT_STREQ("off: the firmware puts CPU 3 on no node", why);
+
+	/* RAM outside every block: Linux would reject dom0's SRAT. */
+	f = facts_of(&two);
+	f.uncovered = 256;
+	EXPECT_FALSE(gate(&f));
+	EXPECT_STREQ("off: 1024 KiB of host RAM are in no firmware memory block", why);
+	f.uncovered = 255;
 	EXPECT_TRUE(gate(&f));
 }
 
@@ -651,6 +657,34 @@ TEST(spread_many_pieces)
 	check_map(_metadata, &m, nr);
 	EXPECT_EQ(MB(1), m.out[3].addr);
 	EXPECT_EQ(0x7ffe0000 - MB(1), m.out[3].size);
+}
+
+/*
+ * A block boundary in the middle of a page: the page is the node's of the
+ * block holding its first byte, in the map's accounting as in dom0's SRAT.
+ */
+TEST(spread_unaligned_block)
+{
+	static struct host_mem m;
+	const uint64_t sizes[] = { GB(4), GB(4) };
+	int nr;
+
+	host_mem_init(&m, sizes, 2);
+	/* Node 0 ends 2 KiB into the page at 6 GiB, which stays node 0's. */
+	m.blks[0].end = GB(6) + 0x800;
+	m.blks[1].start = GB(6) + 0x800;
+	m.req.nr_pages = 159 + PFN_DOWN(0x7ffe0000 - MB(1)) + PFN_DOWN(GB(6));
+	nr = dom0_memmap_spread(&m.req, m.out, DOM0_E820_MAX);
+	ASSERT_GT(nr, 0);
+	EXPECT_EQ(159 + PFN_DOWN(0x7ffe0000 - MB(1)) + PFN_DOWN(GB(2)) + 1,
+		  m.nodes[0].pages);
+	EXPECT_EQ(PFN_DOWN(GB(4)) - 1, m.nodes[1].pages);
+	EXPECT_EQ(0, dom0_ram_outside_blocks(m.host, m.req.nr_host, m.blks, 2));
+
+	/* A gap between the blocks: RAM no block holds. */
+	m.blks[1].start = GB(6) + MB(3);
+	EXPECT_EQ(PFN_DOWN(MB(3)) - 1,
+		  dom0_ram_outside_blocks(m.host, m.req.nr_host, m.blks, 2));
 }
 
 /* Asking for more than there is, or less than below 1MiB: refused. */
