@@ -423,9 +423,10 @@ static int check_map(struct __test_metadata *_metadata, struct host_mem *m,
 		}
 	}
 	EXPECT_EQ(m->req.nr_pages, total);
-	for (j = 0; j < m->req.nr_blks; j++)
+	for (j = 0; j < m->req.nr_blks; j++) {
 		EXPECT_EQ(ram_on(m, nr, m->blks[j].node),
 			  m->nodes[m->blks[j].node].pages);
+	}
 	return 0;
 }
 
@@ -589,6 +590,65 @@ TEST(spread_short_node)
 
 	/* ...and beyond what every node can give, the plan still adds up. */
 	m.req.nr_pages = PFN_DOWN(GB(12) - MB(16));
+	nr = dom0_memmap_spread(&m.req, m.out, DOM0_E820_MAX);
+	ASSERT_GT(nr, 0);
+	check_map(_metadata, &m, nr);
+}
+
+/*
+ * Xen's default dom0_mem on the rig's 4node-order host (four 1G nodes, two
+ * below 4GiB): the nodes above 4GiB hold Xen's heap and cannot give their
+ * share, and the only free memory left is on the nodes below 4GiB, beyond
+ * dom0's share there.  dom0 takes it there rather than from RAM a node
+ * does not have free (which the allocation would have to move elsewhere).
+ */
+TEST(spread_high_nodes_full)
+{
+	static struct host_mem m;
+	const uint64_t sizes[] = { GB(1), GB(1), GB(1), GB(1) };
+	unsigned long low_share[2];
+	unsigned int i;
+	int nr;
+
+	host_mem_init(&m, sizes, 4);
+	m.req.nr_pages = 958924;
+	/* Nothing outside the DMA zone below 4GiB; Xen's heap above. */
+	m.nodes[0].preferred = m.nodes[1].preferred = 0;
+	m.nodes[0].most = 250000;
+	m.nodes[1].most = 255000;
+	m.nodes[2].preferred = m.nodes[2].most = 230000;
+	m.nodes[3].preferred = m.nodes[3].most = 232000;
+
+	/* Without the shortage: the nodes below 4GiB give their share. */
+	m.nodes[2].preferred = m.nodes[2].most = ~0UL;
+	m.nodes[3].preferred = m.nodes[3].most = ~0UL;
+	nr = dom0_memmap_spread(&m.req, m.out, DOM0_E820_MAX);
+	ASSERT_GT(nr, 0);
+	low_share[0] = m.nodes[0].pages;
+	low_share[1] = m.nodes[1].pages;
+
+	m.nodes[2].preferred = m.nodes[2].most = 230000;
+	m.nodes[3].preferred = m.nodes[3].most = 232000;
+	nr = dom0_memmap_spread(&m.req, m.out, DOM0_E820_MAX);
+	ASSERT_GT(nr, 0);
+	check_map(_metadata, &m, nr);
+	for (i = 0; i < 4; i++) {
+		EXPECT_LE(m.nodes[i].pages, m.nodes[i].most)
+			TH_LOG("node %u backs %lu pages, has %lu free", i,
+			       m.nodes[i].pages, m.nodes[i].most);
+	}
+	EXPECT_EQ(230000, m.nodes[2].pages);
+	EXPECT_EQ(232000, m.nodes[3].pages);
+	/*
+	 * The rest below 4GiB, in proportion to the nodes' RAM from 1MiB
+	 * there: 261888 pages on node 0, 262112 on node 1.
+	 */
+	EXPECT_GT(m.nodes[0].pages, low_share[0]);
+	EXPECT_NEAR((m.nodes[0].pages - low_share[0]) * 262112,
+		    (m.nodes[1].pages - low_share[1]) * 261888, 2 * 262112);
+
+	/* With no free memory anywhere, the plan still adds up. */
+	m.nodes[0].most = m.nodes[1].most = 200000;
 	nr = dom0_memmap_spread(&m.req, m.out, DOM0_E820_MAX);
 	ASSERT_GT(nr, 0);
 	check_map(_metadata, &m, nr);
