@@ -210,8 +210,10 @@ TEST(interleaved_2_vnodes)
 					       l.nr_vcpus, l.nr_vnodes));
 	EXPECT_EQ(3U, topo.max_per_node);
 	EXPECT_EQ(3U, topo.pkg_shift);
-	for (i = 0; i < 6; i++)
-		EXPECT_EQ(want[i], ids[i]) TH_LOG("vCPU %u", i);
+	for (i = 0; i < 6; i++) {
+		EXPECT_EQ(want[i], ids[i])
+			TH_LOG("vCPU %u", i);
+	}
 	EXPECT_EQ(0, check_layout(&l, "interleaved 6/2"));
 }
 
@@ -237,10 +239,11 @@ TEST(pot_balanced_is_legacy)
 							       l.vcpu_to_vnode,
 							       l.nr_vcpus,
 							       l.nr_vnodes));
-			for (i = 0; i < l.nr_vcpus; i++)
+			for (i = 0; i < l.nr_vcpus; i++) {
 				ASSERT_EQ(2 * i, ids[i])
 					TH_LOG("%u vnodes x %u vCPUs, vCPU %u",
 					       nr_vnodes, per, i);
+			}
 		}
 	}
 }
@@ -259,8 +262,10 @@ TEST(single_vnode_is_legacy)
 		ASSERT_EQ(0, vnuma_apic_topology_build(&topo, ids,
 						       l.vcpu_to_vnode,
 						       l.nr_vcpus, 1));
-		for (i = 0; i < nr; i++)
-			ASSERT_EQ(2 * i, ids[i]) TH_LOG("%u vCPUs", nr);
+		for (i = 0; i < nr; i++) {
+			ASSERT_EQ(2 * i, ids[i])
+				TH_LOG("%u vCPUs", nr);
+		}
 	}
 }
 

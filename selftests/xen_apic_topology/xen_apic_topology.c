@@ -146,8 +146,10 @@ FIXTURE_SETUP(dom0)
 	self->nr = dom0_vcpus();
 	ASSERT_LT(1, self->nr) TH_LOG("dom0 needs 2 vCPUs for the short-buffer case");
 	ASSERT_GT(MAX_IDS, self->nr);
-	if (want > 0)
-		ASSERT_EQ(want, self->nr) TH_LOG("dom0 vCPUs != NR_CPUS of %s", XNH_EXPECT_PATH);
+	if (want > 0) {
+		ASSERT_EQ(want, self->nr)
+			TH_LOG("dom0 vCPUs != NR_CPUS of %s", XNH_EXPECT_PATH);
+	}
 	self->vnuma = xnh_expect_dom0_vnuma() == XNH_DOM0_VNUMA_ON;
 	if (self->vnuma) {
 		ASSERT_EQ(0, vnuma_ids_from_pxm_cpus(self->nr, self->want))
@@ -199,8 +201,10 @@ TEST_F(dom0, exact_buffer)
 	ASSERT_EQ(0, get_apicids(&self->xen, 0, self->nr, false, &nr_vcpus, &nr_filled));
 	ASSERT_EQ(self->nr, nr_filled);
 	EXPECT_EQ(self->nr, nr_vcpus);
-	for (i = 0; i < self->nr; i++)
-		EXPECT_EQ(self->want[i], hc(&self->xen)->ids[i]) TH_LOG("vCPU %u", i);
+	for (i = 0; i < self->nr; i++) {
+		EXPECT_EQ(self->want[i], hc(&self->xen)->ids[i])
+			TH_LOG("vCPU %u", i);
+	}
 	EXPECT_EQ(SENTINEL, hc(&self->xen)->ids[self->nr]);
 }
 
@@ -212,10 +216,14 @@ TEST_F(dom0, larger_buffer)
 	ASSERT_EQ(0, get_apicids(&self->xen, 0, self->nr + 3, false, &nr_vcpus, &nr_filled));
 	ASSERT_EQ(self->nr, nr_filled);
 	EXPECT_EQ(self->nr, nr_vcpus);
-	for (i = 0; i < self->nr; i++)
-		EXPECT_EQ(self->want[i], hc(&self->xen)->ids[i]) TH_LOG("vCPU %u", i);
-	for (i = self->nr; i < self->nr + 3; i++)
-		EXPECT_EQ(SENTINEL, hc(&self->xen)->ids[i]) TH_LOG("slot %u written", i);
+	for (i = 0; i < self->nr; i++) {
+		EXPECT_EQ(self->want[i], hc(&self->xen)->ids[i])
+			TH_LOG("vCPU %u", i);
+	}
+	for (i = self->nr; i < self->nr + 3; i++) {
+		EXPECT_EQ(SENTINEL, hc(&self->xen)->ids[i])
+			TH_LOG("slot %u written", i);
+	}
 }
 
 TEST_F(dom0, short_buffer)
@@ -287,8 +295,10 @@ static void expect_same_ids(struct __test_metadata *_metadata,
 	unsigned int i, j;
 
 	for (i = 0; i < nr; i++) {
-		for (j = 0; j < i; j++)
-			EXPECT_NE(seen[j], seen[i]) TH_LOG("CPUs %u and %u share an ID", j, i);
+		for (j = 0; j < i; j++) {
+			EXPECT_NE(seen[j], seen[i])
+				TH_LOG("CPUs %u and %u share an ID", j, i);
+		}
 		for (j = 0; j < nr; j++)
 			if ((want[j] & mask) == seen[i])
 				break;
@@ -314,8 +324,10 @@ TEST_F(dom0, ids_match_cpuid)
 	if (!self->vnuma)
 		return;
 	ASSERT_TRUE(full) TH_LOG("dom0 vNUMA: no CPUID leaf 0xb for the x2APIC IDs");
-	for (i = 0; i < self->nr; i++)
-		EXPECT_EQ(self->want[i], seen[i]) TH_LOG("CPUID 0xb EDX on CPU %u", i);
+	for (i = 0; i < self->nr; i++) {
+		EXPECT_EQ(self->want[i], seen[i])
+			TH_LOG("CPUID 0xb EDX on CPU %u", i);
+	}
 }
 
 /* dom0's MADT gives vCPU i (processor UID i) the ID the domctl reports. */
@@ -347,8 +359,10 @@ TEST_F(dom0, madt_matches_domctl)
 	}
 	/* and nothing Linux would take for another CPU */
 	for (j = 0; j < n; j++)
-		if (c[j].flags & 3)
-			EXPECT_GT(self->nr, c[j].uid) TH_LOG("MADT entry for UID %u", c[j].uid);
+		if (c[j].flags & 3) {
+			EXPECT_GT(self->nr, c[j].uid)
+				TH_LOG("MADT entry for UID %u", c[j].uid);
+		}
 }
 
 /* --- Domains created here ------------------------------------------------ */
@@ -513,8 +527,10 @@ static void expect_domctl_ids(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, get_apicids(x, domid, NR_TEST_VCPUS, false, &nr_vcpus, &nr_filled));
 	ASSERT_EQ(NR_TEST_VCPUS, nr_filled);
 	EXPECT_EQ(NR_TEST_VCPUS, nr_vcpus);
-	for (i = 0; i < NR_TEST_VCPUS; i++)
-		EXPECT_EQ(want[i], hc(x)->ids[i]) TH_LOG("d%u vCPU %u", domid, i);
+	for (i = 0; i < NR_TEST_VCPUS; i++) {
+		EXPECT_EQ(want[i], hc(x)->ids[i])
+			TH_LOG("d%u vCPU %u", domid, i);
+	}
 }
 
 /* Each vLAPIC's ID register (xAPIC format: ID << 24) must hold @want. */
@@ -700,8 +716,10 @@ static void expect_topology_3_2(struct __test_metadata *_metadata,
 				llc = (c->a >> 5) & 7;
 		for (i = 0; (c = find_leaf(x, nr, 4, i)) && (c->a & 0x1f); i++) {
 			EXPECT_EQ(2U, c->a >> 26) TH_LOG("leaf 4.%u cores", i);
-			if (((c->a >> 5) & 7) == llc)
-				EXPECT_EQ(5U, (c->a >> 14) & 0xfff) TH_LOG("LLC sharing");
+			if (((c->a >> 5) & 7) == llc) {
+				EXPECT_EQ(5U, (c->a >> 14) & 0xfff)
+					TH_LOG("LLC sharing");
+			}
 		}
 	}
 }

@@ -444,8 +444,10 @@ static void expect_list_is_first(struct __test_metadata *_metadata,
 
 	ASSERT_EQ(0, read_line(path, buf, sizeof(buf))) TH_LOG("%s", path);
 	ASSERT_EQ(n, parse_list(buf, set, MAX_PXM)) TH_LOG("%s: '%s'", path, buf);
-	for (i = 0; i < n; i++)
-		EXPECT_TRUE(set[i]) TH_LOG("%s: '%s' lacks %d", path, buf, i);
+	for (i = 0; i < n; i++) {
+		EXPECT_TRUE(set[i])
+			TH_LOG("%s: '%s' lacks %d", path, buf, i);
+	}
 }
 
 TEST(cpus_online)
@@ -573,10 +575,11 @@ TEST_F(on, srat_cpus_on_their_pxm)
 		EXPECT_TRUE(e->enabled) TH_LOG("SRAT CPU entry %d disabled", i);
 		ASSERT_GT(MAX_PXM, e->pxm) TH_LOG("SRAT CPU entry %d", i);
 		for (j = 0; j < i; j++)
-			if (self->e[j].type != XNH_SRAT_MEMORY)
+			if (self->e[j].type != XNH_SRAT_MEMORY) {
 				EXPECT_NE(self->e[j].apic_id, e->apic_id)
 					TH_LOG("SRAT entries %d and %d: APIC ID %#x", j, i,
 					       e->apic_id);
+			}
 		for (j = 0; j < nc; j++)
 			if (c[j].apic_id == e->apic_id && (c[j].flags & 1))
 				uid = (int)c[j].uid;
@@ -596,13 +599,16 @@ TEST_F(on, srat_cpus_on_their_pxm)
 			       e->apic_id, uid);
 		per_pxm[e->pxm]++;
 	}
-	for (i = 0; i < self->ncpus_pxm; i++)
+	for (i = 0; i < self->ncpus_pxm; i++) {
 		EXPECT_EQ(self->cpus[i].last - self->cpus[i].first + 1,
 			  per_pxm[self->cpus[i].pxm])
 			TH_LOG("SRAT CPU entries of PXM %u", self->cpus[i].pxm);
+	}
 	for (p = 0; p < self->max_pxm; p++)
-		if (!is_host_pxm(self->pxms, self->npxms, p))
-			EXPECT_EQ(1, holes[p]) TH_LOG("absent processors for hole PXM %u", p);
+		if (!is_host_pxm(self->pxms, self->npxms, p)) {
+			EXPECT_EQ(1, holes[p])
+				TH_LOG("absent processors for hole PXM %u", p);
+		}
 
 	/* and every vCPU the MADT lists is in the SRAT */
 	for (i = 0; i < self->nr_cpus; i++) {
@@ -637,9 +643,10 @@ TEST_F(on, srat_memory_is_the_hosts)
 		EXPECT_LT(j, self->nmem)
 			TH_LOG("SRAT memory [%#llx, %#llx) PXM %u is no host block",
 			       e->start, e->end, e->pxm);
-		if (j < self->nmem)
+		if (j < self->nmem) {
 			EXPECT_EQ(self->mem[j].pxm, e->pxm)
 				TH_LOG("SRAT memory [%#llx, %#llx)", e->start, e->end);
+		}
 	}
 	EXPECT_EQ(self->nmem, mem_entries);
 }
@@ -679,9 +686,10 @@ TEST_F(on, one_node_per_pxm)
 	ASSERT_EQ(0, read_line(NODE_SYSFS "/online", buf, sizeof(buf)));
 	n = parse_list(buf, set, MAX_PXM);
 	EXPECT_EQ(self->npxms, n) TH_LOG("online nodes '%s'", buf);
-	for (i = 0; i < self->npxms; i++)
+	for (i = 0; i < self->npxms; i++) {
 		EXPECT_TRUE(set[self->node_of_pxm[self->pxms[i]]])
 			TH_LOG("online nodes '%s' lack PXM %u's", buf, self->pxms[i]);
+	}
 }
 
 TEST_F(on, node_cpus_are_the_pxms)
@@ -699,9 +707,10 @@ TEST_F(on, node_cpus_are_the_pxms)
 		EXPECT_EQ((int)(c->last - c->first + 1), parse_list(buf, set, MAX_CPUS))
 			TH_LOG("%s: '%s', PXM %u has host CPUs %u-%u", path, buf,
 			       c->pxm, c->first, c->last);
-		for (cpu = c->first; cpu <= (int)c->last; cpu++)
+		for (cpu = c->first; cpu <= (int)c->last; cpu++) {
 			EXPECT_TRUE(set[cpu]) TH_LOG("%s: '%s' lacks CPU %d (PXM %u)",
 						     path, buf, cpu, c->pxm);
+		}
 	}
 }
 

@@ -657,8 +657,10 @@ TEST_F(patched, own_pages_by_gfn)
 		EXPECT_TRUE(is_host_pxm(&self->e, pxms[i]))
 			TH_LOG("GFN 0x%llx: PXM %u is no host PXM",
 			       (unsigned long long)gfns[i], pxms[i]);
-		if (want != -2)
-			EXPECT_EQ(want, nodes[i]) TH_LOG("PXM %u", pxms[i]);
+		if (want != -2) {
+			EXPECT_EQ(want, nodes[i])
+				TH_LOG("PXM %u", pxms[i]);
+		}
 	}
 	EXPECT_EQ(XEN_NUMA_HINTS_INVALID_PXM, pxms[NPAGES]);
 	EXPECT_EQ(-1, nodes[NPAGES]);
@@ -778,8 +780,10 @@ TEST_F_TIMEOUT(patched, concurrent_queries, 200)
 		w[i].own_fd = i % 2;
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, worker_run, &w[i]));
 	}
-	for (i = 0; i < THREADS; i++)
-		ASSERT_EQ(0, pthread_join(t[i], NULL)) TH_LOG("thread %d", i);
+	for (i = 0; i < THREADS; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], NULL))
+			TH_LOG("thread %d", i);
+	}
 	sh->stop = 1;
 	ASSERT_EQ(0, pthread_join(flusher, NULL));
 	xnh_counters_read(&after);
@@ -1014,8 +1018,11 @@ TEST_F_TIMEOUT(batches, mfn_hypercalls_and_cache, 120)
 		xnh_counters_read(&after);
 		EXPECT_EQ(1024, after.cache_hits - before.cache_hits);
 		EXPECT_EQ(0, after.hypercalls - before.hypercalls);
-		for (i = tail; i < nr; i++)
-			ASSERT_EQ(self->want[i], self->pxms[i]);
+		for (i = tail; i < nr; i++) {
+			ASSERT_EQ(self->want[i], self->pxms[i])
+				TH_LOG("frame 0x%llx from the cache",
+				       (unsigned long long)self->frames[i]);
+		}
 	}
 }
 
