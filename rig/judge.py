@@ -244,18 +244,29 @@ def parse_sections(lines, streams):
     return sections
 
 
+# A Linux kernel text RIP in Xen's dump of an HVM vCPU, and a cr2 in the
+# first page of Linux's CPU entry area (its read-only IDT alias).
+LINUX_RIP = re.compile(r'RIP:\s+0010:\[<ffffffff8[0-9a-f]{7}>\]')
+IDT_CR2 = re.compile(r'\bcr2: fffffe0000000[0-9a-f]{3}\b')
+
+
 class Fault:
     def __init__(self, pos, stream, domain, desc):
         self.pos, self.stream, self.domain, self.desc = pos, stream, domain, desc
 
 
 def find_faults(lines, streams):
-    """Two failure signatures seen only under QEMU's TCG, where a vCPU runs
-    with another context's state: a Linux entry that finds no kernel GS base
-    (it faults on its own per-CPU access until it overruns the entry stack),
-    and a vCPU that triple-faults at a Xen text address.  See docs/rig.md."""
+    """Three failure signatures seen only under QEMU's TCG, where a vCPU
+    runs with another context's state or translations: a Linux entry that
+    finds no kernel GS base (it faults on its own per-CPU access until it
+    overruns the entry stack), a vCPU that triple-faults at a Xen text
+    address, and a Linux vCPU that triple-faults because it cannot read its
+    own IDT (cr2 in the first page of the CPU entry area, where Linux maps
+    the IDT read-only in every address space from boot on).  See
+    docs/rig.md."""
     faults = []
     for i, l in enumerate(lines):
+        dump = lines[i + 1:i + 14]
         if 'ENTRY_TRAMPOLINE stack guard page was hit' in l:
             # Only dom0's kernel writes to the serial port as it runs.
             dom = 'guest' if streams[i] == 'guest' else 'dom0'
@@ -266,6 +277,13 @@ def find_faults(lines, streams):
             dom = None if not d else 'dom0' if d.group(1) == '0' else 'guest'
             faults.append(Fault(i, streams[i], dom,
                                 f"{dom or 'a domain'}'s vCPU triple-faulted at a Xen text address"))
+        elif 'Triple fault' in l and any(LINUX_RIP.search(m) for m in dump) and \
+                any(IDT_CR2.search(m) for m in dump):
+            d = re.search(r'\bd(\d+)v\d+ Triple fault', l)
+            dom = None if not d else 'dom0' if d.group(1) == '0' else 'guest'
+            faults.append(Fault(i, streams[i], dom,
+                                f"{dom or 'a domain'}'s vCPU triple-faulted reading its IDT "
+                                "(cr2 in the CPU entry area)"))
     return faults
 
 

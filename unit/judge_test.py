@@ -330,6 +330,25 @@ dom0_triple = (head + section('dom0/a/a', 2) +
                TRIPLE[1:] + ['(XEN) [  150.2] Hardware Dom0 crashed: rebooting machine in 5 s'])
 expect_fail("dom0's triple fault explains the rest of the boot missing", dom0_triple,
             "dom0's vCPU triple-faulted", 'it explains every failed check', retry=True)
+# Measured twice in one make check (6+6+4-hole, 2node-nodes): dom0's vCPU 0
+# on its IRQ stack, the #DF gate of its IDT alias unreadable.
+IDT_TRIPLE = ['(XEN) [  106.2] d0v0 Triple fault - invoking HVM shutdown action 1',
+              '(XEN) [  106.2] *** Dumping Dom0 vcpu#0 state: ***',
+              '(XEN) [  106.2] ----[ Xen-4.20.4-pre  x86_64  debug=y  Not tainted ]----',
+              '(XEN) [  106.2] CPU:    0',
+              '(XEN) [  106.2] RIP:    0010:[<ffffffff81ce1987>]',
+              '(XEN) [  106.2] RFLAGS: 0000000000000016   CONTEXT: hvm guest (d0v0)',
+              '(XEN) [  106.2] r15: ffff888104a25f78   cr0: 0000000080050033   cr4: 0000000000310ef0',
+              '(XEN) [  106.2] cr3: 000000000980a000   cr2: fffffe0000000080',
+              '(XEN) [  106.2] Hardware Dom0 crashed: rebooting machine in 5 s']
+expect_fail("dom0's triple fault reading its IDT explains the rest of the boot missing",
+            head + section('dom0/a/a', 2) + IDT_TRIPLE,
+            "dom0's vCPU triple-faulted reading its IDT", 'it explains every failed check',
+            retry=True)
+expect_fail('a Linux triple fault with cr2 elsewhere is no known fault',
+            head + section('dom0/a/a', 2) +
+            [l.replace('cr2: fffffe0000000080', 'cr2: ffff888000001000') for l in IDT_TRIPLE],
+            'Triple fault')
 expect_fail('a triple fault without a Xen RIP is no known fault',
             head + section('dom0/a/a', 2) + TRIPLE[:1], 'Triple fault')
 
