@@ -665,6 +665,73 @@ TEST(plurality)
 	EXPECT_EQ(3, xnh_plurality_node(mostly_none, 4));
 }
 
+/* A ring's vote: more than min_share percent of the hinted frames wins. */
+TEST(vote)
+{
+	const int none[] = { -1, -1, -1 };
+	const int one[] = { 1 };
+	const int even[] = { 0, 1, 1, 0 };
+	const int three_one[] = { 1, 0, 1, 1 };
+	const int two_one_holes[] = { -1, 2, 3, -1, 2 };
+	const int thirds[] = { 0, 1, 2, 0, 1, 2 };
+	struct xnh_vote v;
+
+	xnh_vote(NULL, 0, 50, &v);
+	EXPECT_EQ(XNH_VOTE_NO_HINT, v.verdict);
+	EXPECT_EQ(XNH_NO_NODE, v.node);
+	EXPECT_EQ(XNH_NO_NODE, v.plurality);
+	EXPECT_EQ(0, v.hinted);
+
+	xnh_vote(none, 3, 50, &v);
+	EXPECT_EQ(XNH_VOTE_NO_HINT, v.verdict);
+	EXPECT_EQ(XNH_NO_NODE, v.node);
+	EXPECT_EQ(0, v.votes);
+
+	xnh_vote(one, 1, 50, &v);
+	EXPECT_EQ(XNH_VOTE_PLACED, v.verdict);
+	EXPECT_EQ(1, v.node);
+	EXPECT_EQ(1, v.hinted);
+	EXPECT_EQ(1, v.votes);
+
+	/* 2:2 is no majority: no placement, but the plurality is told */
+	xnh_vote(even, 4, 50, &v);
+	EXPECT_EQ(XNH_VOTE_SPLIT, v.verdict);
+	EXPECT_EQ(XNH_NO_NODE, v.node);
+	EXPECT_EQ(0, v.plurality);
+	EXPECT_EQ(4, v.hinted);
+	EXPECT_EQ(2, v.votes);
+	/* ... unless any plurality will do */
+	xnh_vote(even, 4, 0, &v);
+	EXPECT_EQ(XNH_VOTE_PLACED, v.verdict);
+	EXPECT_EQ(0, v.node);
+
+	xnh_vote(three_one, 4, 50, &v);
+	EXPECT_EQ(XNH_VOTE_PLACED, v.verdict);
+	EXPECT_EQ(1, v.node);
+	EXPECT_EQ(3, v.votes);
+	/* 75% is not more than 75% */
+	xnh_vote(three_one, 4, 75, &v);
+	EXPECT_EQ(XNH_VOTE_SPLIT, v.verdict);
+	EXPECT_EQ(1, v.plurality);
+	xnh_vote(three_one, 4, 74, &v);
+	EXPECT_EQ(XNH_VOTE_PLACED, v.verdict);
+
+	/* frames without a node do not vote: 2 of 3 hinted on node 2 */
+	xnh_vote(two_one_holes, 5, 50, &v);
+	EXPECT_EQ(XNH_VOTE_PLACED, v.verdict);
+	EXPECT_EQ(2, v.node);
+	EXPECT_EQ(3, v.hinted);
+	EXPECT_EQ(2, v.votes);
+
+	/* a third each: split at 50, placed on the first at 33 */
+	xnh_vote(thirds, 6, 50, &v);
+	EXPECT_EQ(XNH_VOTE_SPLIT, v.verdict);
+	EXPECT_EQ(0, v.plurality);
+	xnh_vote(thirds, 6, 33, &v);
+	EXPECT_EQ(XNH_VOTE_PLACED, v.verdict);
+	EXPECT_EQ(0, v.node);
+}
+
 /* More distinct nodes than the tally tracks: counted the slow way. */
 TEST(plurality_many_nodes)
 {

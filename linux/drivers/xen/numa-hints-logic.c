@@ -275,16 +275,8 @@ static bool xnh_tally_beats(const struct xnh_tally *a,
 	       (a->count == b->count && a->first < b->first);
 }
 
-/**
- * xnh_plurality_node() - the node most of a set of frames live on
- * @nodes: node of each frame; negative entries (no node) are ignored
- * @nr: number of entries
- *
- * Ties go to the tied node that appears first in @nodes.
- *
- * Return: that node, or XNH_NO_NODE if no entry names a node.
- */
-int xnh_plurality_node(const int *nodes, unsigned int nr)
+/* The node with the most entries in @nodes, its count and first index. */
+static struct xnh_tally xnh_plurality(const int *nodes, unsigned int nr)
 {
 	struct xnh_tally t[XNH_PLURALITY_TRACKED];
 	struct xnh_tally best = { XNH_NO_NODE, 0, 0 };
@@ -311,7 +303,7 @@ int xnh_plurality_node(const int *nodes, unsigned int nr)
 		if (xnh_tally_beats(&t[j], &best))
 			best = t[j];
 	if (!overflow)
-		return best.node;
+		return best;
 
 	/* Count each untracked node from its first frame on: O(nr^2). */
 	for (i = 0; i < nr; i++) {
@@ -333,5 +325,53 @@ int xnh_plurality_node(const int *nodes, unsigned int nr)
 		if (xnh_tally_beats(&u, &best))
 			best = u;
 	}
-	return best.node;
+	return best;
+}
+
+/**
+ * xnh_plurality_node() - the node most of a set of frames live on
+ * @nodes: node of each frame; negative entries (no node) are ignored
+ * @nr: number of entries
+ *
+ * Ties go to the tied node that appears first in @nodes.
+ *
+ * Return: that node, or XNH_NO_NODE if no entry names a node.
+ */
+int xnh_plurality_node(const int *nodes, unsigned int nr)
+{
+	return xnh_plurality(nodes, nr).node;
+}
+
+/**
+ * xnh_vote() - whether one node holds enough of a set of frames to serve it
+ * @nodes: node of each frame; negative entries (no node) are ignored
+ * @nr: number of entries
+ * @min_share: percent (0..99) of the frames with a node that the winner
+ *	must hold more than
+ * @v: OUT: the vote
+ *
+ * The plurality node (ties as xnh_plurality_node()) wins when it holds
+ * more than @min_share percent of the frames that have a node: with 50, a
+ * ring split evenly over two nodes is not placed, and one split 3:1 is.
+ */
+void xnh_vote(const int *nodes, unsigned int nr, unsigned int min_share,
+	      struct xnh_vote *v)
+{
+	struct xnh_tally best = xnh_plurality(nodes, nr);
+	unsigned int i;
+
+	v->hinted = 0;
+	for (i = 0; i < nr; i++)
+		v->hinted += nodes[i] >= 0;
+	v->plurality = best.node;
+	v->votes = best.count;
+	v->node = XNH_NO_NODE;
+	if (!v->hinted) {
+		v->verdict = XNH_VOTE_NO_HINT;
+	} else if ((u64)v->votes * 100 > (u64)v->hinted * min_share) {
+		v->verdict = XNH_VOTE_PLACED;
+		v->node = best.node;
+	} else {
+		v->verdict = XNH_VOTE_SPLIT;
+	}
 }

@@ -125,4 +125,22 @@ int xnh_resolve(const struct xnh_resolver *r, const struct xnh_scratch *s,
 
 int xnh_plurality_node(const int *nodes, unsigned int nr);
 
+/* The verdicts of <xen/numa_hints.h>'s enum xen_numa_hints_verdict. */
+enum xnh_vote_verdict {
+	XNH_VOTE_PLACED,
+	XNH_VOTE_SPLIT,
+	XNH_VOTE_NO_HINT,
+};
+
+struct xnh_vote {
+	int node;		/* the winner, or XNH_NO_NODE */
+	enum xnh_vote_verdict verdict;
+	int plurality;		/* the node with the most frames */
+	unsigned int hinted;	/* frames with a node */
+	unsigned int votes;	/* frames on @plurality */
+};
+
+void xnh_vote(const int *nodes, unsigned int nr, unsigned int min_share,
+	      struct xnh_vote *v);
+
 #endif /* XEN_NUMA_HINTS_LOGIC_H */

@@ -25,6 +25,7 @@
 #include <linux/moduleparam.h>
 #include <linux/nodemask.h>
 #include <linux/numa.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -48,6 +49,29 @@ static unsigned int cache_entries = 65536;
 module_param(cache_entries, uint, 0444);
 MODULE_PARM_DESC(cache_entries,
 		 "Frames the MFN->PXM cache holds, 16 bytes each (rounded down to a power of two; 0 disables the cache; at most 4194304; default 65536)");
+
+static int xnh_set_min_share(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int rc = kstrtouint(val, 0, &v);
+
+	if (rc)
+		return rc;
+	if (v > 99)
+		return -ERANGE;
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
+}
+
+static const struct kernel_param_ops xnh_min_share_ops = {
+	.set = xnh_set_min_share,
+	.get = param_get_uint,
+};
+
+static unsigned int min_share = 50;
+module_param_cb(min_share, &xnh_min_share_ops, &min_share, 0644);
+MODULE_PARM_DESC(min_share,
+		 "Percent (0..99) of a set of frames with a node that one node must hold more than for a placement (default 50: an even split is not placed)");
 
 #ifdef CONFIG_ACPI_NUMA
 #define XNH_PXM_LIMIT	MAX_PXM_DOMAINS
@@ -81,16 +105,25 @@ static atomic64_t xnh_counters[XNH_NR_COUNTERS];
 static spinlock_t xnh_cache_locks[XNH_CACHE_LOCKS];
 static struct xnh_cache xnh_cache;	/* .nr_sets == 0: no cache */
 
+/*
+ * Interrupts are off while a stripe is held: the cache-only lookup may be
+ * called from any context, so a holder must not be interrupted by it.
+ * @ctx is where the caller keeps the saved flags.
+ */
 static void xnh_cache_lock(void *ctx, unsigned int set)
 	__acquires(&xnh_cache_locks[set % XNH_CACHE_LOCKS])
 {
-	spin_lock(&xnh_cache_locks[set % XNH_CACHE_LOCKS]);
+	unsigned long *flags = ctx;
+
+	spin_lock_irqsave(&xnh_cache_locks[set % XNH_CACHE_LOCKS], *flags);
 }
 
 static void xnh_cache_unlock(void *ctx, unsigned int set)
 	__releases(&xnh_cache_locks[set % XNH_CACHE_LOCKS])
 {
-	spin_unlock(&xnh_cache_locks[set % XNH_CACHE_LOCKS]);
+	unsigned long *flags = ctx;
+
+	spin_unlock_irqrestore(&xnh_cache_locks[set % XNH_CACHE_LOCKS], *flags);
 }
 
 unsigned long xnh_cache_entries(void)
@@ -100,12 +133,13 @@ unsigned long xnh_cache_entries(void)
 
 void xnh_cache_flush_all(void)
 {
+	unsigned long flags;
 	unsigned int set;
 
 	for (set = 0; set < xnh_cache.nr_sets; set++) {
-		xnh_cache_lock(NULL, set);
+		xnh_cache_lock(&flags, set);
 		xnh_cache_flush_set(&xnh_cache, set);
-		xnh_cache_unlock(NULL, set);
+		xnh_cache_unlock(&flags, set);
 		if (set % 1024 == 1023)
 			cond_resched();
 	}
@@ -193,20 +227,17 @@ static int xnh_query_gfns(void *ctx, const unsigned long *frames, u32 *pxms,
 	return xnh_hypercall(XENMEM_get_gfn_pxms, frames, pxms, nr);
 }
 
-/* Buffers for working through at most min(@nr, XNH_BATCH_MAX) frames. */
-struct xnh_work *xnh_work_alloc(unsigned int nr)
-{
-	unsigned int cap = clamp(nr, 1U, XNH_BATCH_MAX);
-	struct xnh_work *w;
-	char *p;
+/* Each frame: two frame numbers, two PXMs, a node and an index. */
+#define XNH_WORK_SIZE(cap) \
+	(sizeof(struct xnh_work) + (size_t)(cap) * \
+	 (2 * sizeof(unsigned long) + 2 * sizeof(u32) + sizeof(int) + \
+	  sizeof(u32)))
 
-	/* Each frame: two frame numbers, two PXMs, a node and an index. */
-	w = kvzalloc(sizeof(*w) + (size_t)cap *
-		     (2 * sizeof(unsigned long) + 2 * sizeof(u32) +
-		      sizeof(int) + sizeof(u32)), GFP_KERNEL);
-	if (!w)
-		return NULL;
-	p = (char *)(w + 1);
+/* Lay out buffers for @cap frames in the XNH_WORK_SIZE(@cap) bytes at @w. */
+static void xnh_work_init(struct xnh_work *w, unsigned int cap)
+{
+	char *p = (char *)(w + 1);
+
 	w->cap = cap;
 	w->frames = (unsigned long *)p;
 	p += cap * sizeof(unsigned long);
@@ -220,6 +251,17 @@ struct xnh_work *xnh_work_alloc(unsigned int nr)
 	p += cap * sizeof(u32);
 	w->nodes = (int *)p;
 	w->scratch.cap = cap;
+}
+
+/* Buffers for working through at most min(@nr, XNH_BATCH_MAX) frames. */
+struct xnh_work *xnh_work_alloc(unsigned int nr)
+{
+	unsigned int cap = clamp(nr, 1U, XNH_BATCH_MAX);
+	struct xnh_work *w;
+
+	w = kvzalloc(XNH_WORK_SIZE(cap), GFP_KERNEL);
+	if (w)
+		xnh_work_init(w, cap);
 	return w;
 }
 
@@ -261,16 +303,18 @@ static void xnh_fill_none(u32 *pxms, int *nodes, unsigned int nr)
  * NUMA_NO_NODE without asking Xen; so does a nodes-only caller when no PXM
  * maps to a dom0 node.
  *
- * Context: Process context.
+ * Context: Any context; does not sleep or allocate.
  * Return: 0, or a negative errno from the hypervisor.
  */
 int xnh_query_chunk(unsigned int kind, const unsigned long *frames,
 		    unsigned int nr, u32 *pxms, int *nodes,
 		    struct xnh_work *w)
 {
+	unsigned long flags;
 	struct xnh_resolver r = {
 		.lock = xnh_cache_lock,
 		.unlock = xnh_cache_unlock,
+		.ctx = &flags,
 		.map = &xnh.map,
 	};
 	enum xnh_status state = xnh_kind_state(kind);
@@ -298,35 +342,50 @@ int xnh_query_chunk(unsigned int kind, const unsigned long *frames,
 	return rc;
 }
 
+/*
+ * The in-kernel API works through a request XNH_API_CHUNK frames at a time
+ * in a buffer of the CPU it runs on, with preemption off: callers
+ * (xenwatch at a backend's connect, say) never wait for an allocation, and
+ * each chunk is one bounded hypercall.
+ */
+#define XNH_API_CHUNK		64U
+static struct xnh_work __percpu *xnh_api_work;
+
+static int xnh_api_work_setup(void)
+{
+	unsigned int cpu;
+
+	xnh_api_work = __alloc_percpu(XNH_WORK_SIZE(XNH_API_CHUNK),
+				      __alignof__(unsigned long));
+	if (!xnh_api_work)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		xnh_work_init(per_cpu_ptr(xnh_api_work, cpu), XNH_API_CHUNK);
+	return 0;
+}
+
 /* Nodes of @nr frames of @kind; @frames fills w->frames for each chunk. */
 static int xnh_nodes_of(unsigned int kind, unsigned int nr, int *nodes,
 			void (*frames)(unsigned long *out, unsigned int first,
 				       unsigned int nr, const void *src),
 			const void *src)
 {
-	struct xnh_work *w;
 	unsigned int done, n;
 	int rc = 0;
 
 	might_sleep();
-	if (!nr)
-		return 0;
-	w = xnh_work_alloc(nr);
-	if (!w) {
-		rc = -ENOMEM;
-		goto out;
-	}
 	for (done = 0; done < nr; done += n) {
-		n = min(nr - done, w->cap);
+		struct xnh_work *w;
+
+		n = min(nr - done, XNH_API_CHUNK);
+		w = get_cpu_ptr(xnh_api_work);
 		frames(w->frames, done, n, src);
 		rc = xnh_query_chunk(kind, w->frames, n, NULL, nodes + done, w);
+		put_cpu_ptr(xnh_api_work);
 		if (rc)
 			break;
-		if (done + n < nr)
-			cond_resched();
+		cond_resched();
 	}
-	xnh_work_free(w);
-out:
 	if (rc)
 		xnh_fill_none(NULL, nodes, nr);
 	return rc;
@@ -354,16 +413,17 @@ static void xnh_frames_of_pages(unsigned long *out, unsigned int first,
  * @nr: number of entries in @mfns and @nodes
  * @nodes: OUT: for each frame, the dom0 node of the host memory it is on
  *
- * Asks Xen where the frames live, at most 1024 frames per hypercall;
- * frames answered before are served from a cache.  A frame that is not
+ * Asks Xen where the frames live, at most 64 frames per hypercall, in a
+ * per-CPU buffer (nothing is allocated); frames answered before are served
+ * from a cache.  A frame that is not
  * host RAM, or lives on a PXM that dom0's ACPI tables do not map to a
  * node, gets NUMA_NO_NODE.  So does every frame when hints are not
  * available (see /sys/kernel/xen_numa/status): callers need no special
  * case.
  *
- * Context: Process context; may sleep.
- * Return: %0 on success, -%ENOMEM, or the error the hypervisor returned;
- * on error every entry of @nodes is NUMA_NO_NODE.
+ * Context: Process context; may sleep between chunks of 64 frames.
+ * Return: %0 on success, or the error the hypervisor returned; on error
+ * every entry of @nodes is NUMA_NO_NODE.
  */
 int xen_numa_hints_mfns_to_nodes(const xen_pfn_t *mfns, unsigned int nr,
 				 int *nodes)
@@ -385,11 +445,11 @@ EXPORT_SYMBOL_GPL(xen_numa_hints_mfns_to_nodes);
  * frame behind it.  Nothing is cached: dom0's p2m changes whenever the
  * balloon driver or a mapping moves a page.  A page whose p2m entry is
  * not RAM, a grant or a foreign mapping gets NUMA_NO_NODE, as does every
- * page when hints or the GFN op are not available.
+ * page when hints or the GFN op are not available.  Nothing is allocated.
  *
- * Context: Process context; may sleep.
- * Return: %0 on success, -%ENOMEM, or the error the hypervisor returned;
- * on error every entry of @nodes is NUMA_NO_NODE.
+ * Context: Process context; may sleep between chunks of 64 frames.
+ * Return: %0 on success, or the error the hypervisor returned; on error
+ * every entry of @nodes is NUMA_NO_NODE.
  */
 int xen_numa_hints_pages_to_nodes(struct page **pages, unsigned int nr,
 				  int *nodes)
@@ -400,24 +460,101 @@ int xen_numa_hints_pages_to_nodes(struct page **pages, unsigned int nr,
 EXPORT_SYMBOL_GPL(xen_numa_hints_pages_to_nodes);
 
 /**
- * xen_numa_hints_majority_node() - the node most of a set of frames live on
- * @nodes: node of each frame, as the functions above answer
- * @nr: number of entries in @nodes
+ * xen_numa_hints_mfn_to_node_cached() - dom0 node of a host frame, if known
+ * @mfn: host machine frame number
  *
- * Counts only entries that name a node.  When nodes tie, the tied node
- * that appears first in @nodes wins: the first frame of a request is
- * usually the one touched first (a packet's headers, a block request's
- * first segment), and the answer stays the same for the same input.
+ * For hot paths: answers from the cache only, never asks Xen.  A frame
+ * that no earlier query answered gets NUMA_NO_NODE.  Not counted in the
+ * module's counters: an atomic per call would cost more than the lookup.
  *
  * Context: Any context; does not sleep or allocate.
- * Return: the node with the most entries, or NUMA_NO_NODE if no entry
- * names one.
+ * Return: the node, or NUMA_NO_NODE.
  */
-int xen_numa_hints_majority_node(const int *nodes, unsigned int nr)
+int xen_numa_hints_mfn_to_node_cached(xen_pfn_t mfn)
 {
-	return xnh_plurality_node(nodes, nr);
+	unsigned long flags;
+	unsigned int set;
+	bool hit;
+	u32 pxm;
+
+	if (xnh.status != XNH_ACTIVE || !xnh_cache.nr_sets)
+		return NUMA_NO_NODE;
+	set = xnh_cache_set_of(&xnh_cache, mfn);
+	xnh_cache_lock(&flags, set);
+	hit = xnh_cache_lookup(&xnh_cache, set, mfn, &pxm);
+	xnh_cache_unlock(&flags, set);
+	return hit ? xnh_pxm_map_node(&xnh.map, pxm) : NUMA_NO_NODE;
 }
-EXPORT_SYMBOL_GPL(xen_numa_hints_majority_node);
+EXPORT_SYMBOL_GPL(xen_numa_hints_mfn_to_node_cached);
+
+/**
+ * xen_numa_hints_vote() - the node a set of frames should be served from
+ * @nodes: node of each frame, as the functions above answer
+ * @nr: number of entries in @nodes
+ * @p: OUT: the vote
+ *
+ * Frames without a node do not vote.  The node with the most frames
+ * (ties: the one seen first in @nodes) is placed on when it holds more
+ * than min_share percent (module parameter, default 50) of the frames
+ * that have a node; otherwise the verdict is SPLIT and @p->plurality and
+ * @p->votes say how close it came.
+ *
+ * Context: Any context; does not sleep or allocate.
+ */
+void xen_numa_hints_vote(const int *nodes, unsigned int nr,
+			 struct xen_numa_hints_placement *p)
+{
+	static const enum xen_numa_hints_verdict verdict[] = {
+		[XNH_VOTE_PLACED] = XEN_NUMA_HINTS_PLACED,
+		[XNH_VOTE_SPLIT] = XEN_NUMA_HINTS_SPLIT,
+		[XNH_VOTE_NO_HINT] = XEN_NUMA_HINTS_NO_HINT,
+	};
+	struct xnh_vote v;
+
+	xnh_vote(nodes, nr, READ_ONCE(min_share), &v);
+	p->node = v.node;
+	p->verdict = verdict[v.verdict];
+	p->plurality = v.plurality;
+	p->frames = nr;
+	p->hinted = v.hinted;
+	p->votes = v.votes;
+}
+EXPORT_SYMBOL_GPL(xen_numa_hints_vote);
+
+/**
+ * xen_numa_hints_place_pages() - where to serve a set of dom0 pages from
+ * @pages: dom0 pages: a guest's shared ring pages, grant-mapped, say
+ * @nr: number of entries in @pages and @nodes
+ * @nodes: OUT: for each page, the node of the host memory behind it
+ * @p: OUT: the vote over @nodes (xen_numa_hints_vote())
+ *
+ * One call for all pages of a queue's rings at connect: one hypercall per
+ * 64 pages, nothing allocated.  Verdict UNAVAILABLE when dom0 page queries
+ * cannot be answered at all (see /sys/kernel/xen_numa/status), FAILED
+ * when the hypervisor failed the query.
+ *
+ * Context: Process context; may sleep between chunks of 64 pages.
+ * Return: %0, or the error the hypervisor returned (verdict FAILED).
+ */
+int xen_numa_hints_place_pages(struct page **pages, unsigned int nr,
+			       int *nodes, struct xen_numa_hints_placement *p)
+{
+	int rc;
+
+	if (xnh_kind_state(XEN_NUMA_HINTS_KIND_GFN) != XNH_ACTIVE) {
+		xnh_fill_none(NULL, nodes, nr);
+		xen_numa_hints_none(NULL, nr, p, XEN_NUMA_HINTS_UNAVAILABLE);
+		return 0;
+	}
+	rc = xen_numa_hints_pages_to_nodes(pages, nr, nodes);
+	if (rc) {
+		xen_numa_hints_none(NULL, nr, p, XEN_NUMA_HINTS_FAILED);
+		return rc;
+	}
+	xen_numa_hints_vote(nodes, nr, p);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xen_numa_hints_place_pages);
 
 const char *xnh_status_name(enum xnh_status status)
 {
@@ -569,6 +706,9 @@ static int __init xnh_init(void)
 		if (rc)
 			goto err_cache;
 	}
+	rc = xnh_api_work_setup();
+	if (rc)
+		goto err_work;
 	rc = xnh_sysfs_init();
 	if (rc)
 		goto err_sysfs;
@@ -582,6 +722,8 @@ static int __init xnh_init(void)
 err_dev:
 	xnh_sysfs_exit();
 err_sysfs:
+	free_percpu(xnh_api_work);
+err_work:
 	xnh_cache_teardown();
 err_cache:
 	kfree(xnh.map.node);
@@ -595,6 +737,7 @@ static void __exit xnh_exit(void)
 {
 	xnh_dev_exit();
 	xnh_sysfs_exit();
+	free_percpu(xnh_api_work);
 	xnh_cache_teardown();
 	kfree(xnh.map.node);
 }

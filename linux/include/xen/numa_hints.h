@@ -4,22 +4,114 @@
  * lives, for dom0 backends (netback, blkback, gntdev) that want to run
  * next to the guest memory they serve.
  *
- * Callers need no #ifdef: without the module every query answers
- * NUMA_NO_NODE.  A module built in the kernel tree sees the real functions
- * when CONFIG_XEN_NUMA_HINTS is y or m.  A module built out of tree sees
- * them when it is compiled with -DCONFIG_XEN_NUMA_HINTS_MODULE=1 and
- * -I<xen-numa-hints>/linux/include, and links against the module's
- * symbols with KBUILD_EXTRA_SYMBOLS=<xen-numa-hints>/Module.symvers; it
- * then needs xen-numa-hints loaded, which only loads in the initial
- * domain.
+ * Two ways to call it:
+ *
+ * - Directly, as a module that depends on xen-numa-hints: the functions
+ *   below.  Such a module loads only where xen-numa-hints loads (any Xen
+ *   domain) and pins it while loaded.
+ *
+ * - Through the xen_numa_hints_optional_*() wrappers, which resolve the
+ *   function with symbol_get() on every call and answer "unavailable"
+ *   when xen-numa-hints is not loaded.  A backend that must load and work
+ *   unchanged without it (a driver shipped with the kernel, a driver
+ *   domain without the package) uses these: it takes no dependency, and
+ *   the module can be unloaded between two calls.
+ *
+ * When the module is loaded but has no hints (unpatched Xen, a policy
+ * that denies the op, PV dom0; /sys/kernel/xen_numa/status says which),
+ * every answer is NUMA_NO_NODE and no hypercall is made: callers need no
+ * special case.
+ *
+ * Out of tree, a module sees the declarations when it is compiled with
+ * -DCONFIG_XEN_NUMA_HINTS_MODULE=1 and -I<xen-numa-hints>/linux/include;
+ * without the define it gets stubs that always answer "unavailable".
  */
 #ifndef _XEN_NUMA_HINTS_H
 #define _XEN_NUMA_HINTS_H
 
 #include <linux/kconfig.h>
-#include <linux/mm_types.h>
+#include <linux/module.h>
 #include <linux/numa.h>
+#include <linux/types.h>
 #include <xen/interface/xen.h>
+
+struct page;
+
+/**
+ * enum xen_numa_hints_verdict - what a vote over a set of frames decided
+ * @XEN_NUMA_HINTS_PLACED: one node holds more than the required share of
+ *	the frames that have a node; it is the answer
+ * @XEN_NUMA_HINTS_SPLIT: no node holds that share; no placement
+ * @XEN_NUMA_HINTS_NO_HINT: no frame has a node (not RAM, or the PXM is
+ *	not one of dom0's nodes)
+ * @XEN_NUMA_HINTS_UNAVAILABLE: no hints at all: the module is not loaded,
+ *	or its status is not "active"
+ * @XEN_NUMA_HINTS_FAILED: the hypervisor failed the query
+ */
+enum xen_numa_hints_verdict {
+	XEN_NUMA_HINTS_PLACED,
+	XEN_NUMA_HINTS_SPLIT,
+	XEN_NUMA_HINTS_NO_HINT,
+	XEN_NUMA_HINTS_UNAVAILABLE,
+	XEN_NUMA_HINTS_FAILED,
+};
+
+/**
+ * struct xen_numa_hints_placement - where a set of frames should be served
+ * @node: the node to place on; NUMA_NO_NODE unless @verdict is PLACED
+ * @verdict: why @node is what it is
+ * @plurality: the node with the most frames, even when it lacks the share
+ *	(NUMA_NO_NODE when no frame has a node)
+ * @frames: frames asked about
+ * @hinted: frames that have a node
+ * @votes: frames on @plurality
+ */
+struct xen_numa_hints_placement {
+	int node;
+	enum xen_numa_hints_verdict verdict;
+	int plurality;
+	unsigned int frames;
+	unsigned int hinted;
+	unsigned int votes;
+};
+
+/* The answer of a caller that has no hints for @nr frames. */
+static inline void
+xen_numa_hints_none(int *nodes, unsigned int nr,
+		    struct xen_numa_hints_placement *p,
+		    enum xen_numa_hints_verdict verdict)
+{
+	unsigned int i;
+
+	for (i = 0; nodes && i < nr; i++)
+		nodes[i] = NUMA_NO_NODE;
+	if (p) {
+		p->node = NUMA_NO_NODE;
+		p->verdict = verdict;
+		p->plurality = NUMA_NO_NODE;
+		p->frames = nr;
+		p->hinted = 0;
+		p->votes = 0;
+	}
+}
+
+static inline const char *
+xen_numa_hints_verdict_name(enum xen_numa_hints_verdict verdict)
+{
+	switch (verdict) {
+	case XEN_NUMA_HINTS_PLACED:
+		return "placed";
+	case XEN_NUMA_HINTS_SPLIT:
+		return "split";
+	case XEN_NUMA_HINTS_NO_HINT:
+		return "no-hint";
+	case XEN_NUMA_HINTS_UNAVAILABLE:
+		return "unavailable";
+	case XEN_NUMA_HINTS_FAILED:
+		return "failed";
+	}
+	return "unknown";
+}
 
 #if IS_ENABLED(CONFIG_XEN_NUMA_HINTS)
 
@@ -27,35 +119,102 @@ int xen_numa_hints_mfns_to_nodes(const xen_pfn_t *mfns, unsigned int nr,
 				 int *nodes);
 int xen_numa_hints_pages_to_nodes(struct page **pages, unsigned int nr,
 				  int *nodes);
-int xen_numa_hints_majority_node(const int *nodes, unsigned int nr);
+int xen_numa_hints_mfn_to_node_cached(xen_pfn_t mfn);
+void xen_numa_hints_vote(const int *nodes, unsigned int nr,
+			 struct xen_numa_hints_placement *p);
+int xen_numa_hints_place_pages(struct page **pages, unsigned int nr,
+			       int *nodes, struct xen_numa_hints_placement *p);
 
-#else
+/**
+ * xen_numa_hints_optional_place_pages() - xen_numa_hints_place_pages()
+ *	if xen-numa-hints is loaded
+ * @pages: dom0 pages (grant mappings of a guest's ring, say)
+ * @nr: entries in @pages and @nodes
+ * @nodes: OUT: node of each page
+ * @p: OUT: the vote
+ *
+ * Context: Process context; may sleep.
+ * Return: as xen_numa_hints_place_pages(); 0 with verdict UNAVAILABLE when
+ * the module is not loaded.
+ */
+static inline int
+xen_numa_hints_optional_place_pages(struct page **pages, unsigned int nr,
+				    int *nodes,
+				    struct xen_numa_hints_placement *p)
+{
+	int (*fn)(struct page **pages, unsigned int nr, int *nodes,
+		  struct xen_numa_hints_placement *p);
+	int rc;
+
+	fn = symbol_get(xen_numa_hints_place_pages);
+	if (!fn) {
+		xen_numa_hints_none(nodes, nr, p, XEN_NUMA_HINTS_UNAVAILABLE);
+		return 0;
+	}
+	rc = fn(pages, nr, nodes, p);
+	symbol_put(xen_numa_hints_place_pages);
+	return rc;
+}
+
+/**
+ * xen_numa_hints_optional_pages_to_nodes() - xen_numa_hints_pages_to_nodes()
+ *	if xen-numa-hints is loaded
+ * @pages: dom0 pages
+ * @nr: entries in @pages and @nodes
+ * @nodes: OUT: node of each page
+ *
+ * Context: Process context; may sleep.
+ * Return: as xen_numa_hints_pages_to_nodes(); 0 with every node
+ * NUMA_NO_NODE when the module is not loaded.
+ */
+static inline int
+xen_numa_hints_optional_pages_to_nodes(struct page **pages, unsigned int nr,
+				       int *nodes)
+{
+	int (*fn)(struct page **pages, unsigned int nr, int *nodes);
+	int rc;
+
+	fn = symbol_get(xen_numa_hints_pages_to_nodes);
+	if (!fn) {
+		xen_numa_hints_none(nodes, nr, NULL, XEN_NUMA_HINTS_UNAVAILABLE);
+		return 0;
+	}
+	rc = fn(pages, nr, nodes);
+	symbol_put(xen_numa_hints_pages_to_nodes);
+	return rc;
+}
+
+#else /* !CONFIG_XEN_NUMA_HINTS */
 
 static inline int xen_numa_hints_mfns_to_nodes(const xen_pfn_t *mfns,
 					       unsigned int nr, int *nodes)
 {
-	unsigned int i;
-
-	for (i = 0; i < nr; i++)
-		nodes[i] = NUMA_NO_NODE;
+	xen_numa_hints_none(nodes, nr, NULL, XEN_NUMA_HINTS_UNAVAILABLE);
 	return 0;
 }
 
 static inline int xen_numa_hints_pages_to_nodes(struct page **pages,
 						unsigned int nr, int *nodes)
 {
-	unsigned int i;
-
-	for (i = 0; i < nr; i++)
-		nodes[i] = NUMA_NO_NODE;
+	xen_numa_hints_none(nodes, nr, NULL, XEN_NUMA_HINTS_UNAVAILABLE);
 	return 0;
 }
 
-static inline int xen_numa_hints_majority_node(const int *nodes,
-					       unsigned int nr)
+static inline int xen_numa_hints_mfn_to_node_cached(xen_pfn_t mfn)
 {
 	return NUMA_NO_NODE;
 }
+
+static inline int
+xen_numa_hints_place_pages(struct page **pages, unsigned int nr, int *nodes,
+			   struct xen_numa_hints_placement *p)
+{
+	xen_numa_hints_none(nodes, nr, p, XEN_NUMA_HINTS_UNAVAILABLE);
+	return 0;
+}
+
+#define xen_numa_hints_optional_place_pages xen_numa_hints_place_pages
+#define xen_numa_hints_optional_pages_to_nodes xen_numa_hints_pages_to_nodes
 
 #endif /* CONFIG_XEN_NUMA_HINTS */
 
