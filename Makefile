@@ -49,7 +49,7 @@ selftests: kernel
 	@set -e; for d in selftests/*/; do \
 		[ -f $$d/Makefile ] || continue; \
 		$(MAKE) -C $$d KSFT_DIR=$(KSFT_DIR) KERNEL_SRC=$(KERNEL_CACHE)/src \
-			OUTPUT=$(OUT)/selftests/$$(basename $$d); \
+			KDIR=$(KDIR) OUTPUT=$(OUT)/selftests/$$(basename $$d); \
 	done
 
 tools: kernel

@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xnh_api_test: calls every function of <xen/numa_hints.h> from each
+ * context its kernel-doc allows, for the selftest xnh_api_test in dom0.
+ *
+ * Writing a case name to /sys/module/xnh_api_test/parameters/run runs the
+ * case in the writer's process context (it starts its timer, irq_work or
+ * atomic section from there); the write fails with EINVAL when a check
+ * fails, and parameters/result names the first failed check or says what
+ * passed.  The module resolves xen-numa-hints with symbol_get(), like a
+ * backend that must load without it, so it loads whether or not
+ * xen-numa-hints is loaded, and the case "absent" checks the answers of a
+ * kernel without it.
+ *
+ * What to expect comes from the selftest, which reads the rig's topology:
+ *   expect=placed       dom0 pages on node N are answered N (dom0 vNUMA on)
+ *   expect=unavailable  no node for anything (no dom0 SRAT, stock Xen)
+ *   mfns=MFN:NODE,...   host frames and the node each must be answered
+ */
+
+#include <linux/completion.h>
+#include <linux/gfp.h>
+#include <linux/hardirq.h>
+#include <linux/irq_work.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/nodemask.h>
+#include <linux/preempt.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timer.h>
+
+#include <xen/numa_hints.h>
+
+MODULE_DESCRIPTION("Test of the xen-numa-hints in-kernel API");
+MODULE_LICENSE("GPL");
+
+#define MAX_MFNS	32
+#define RING_PAGES	4
+/* More than one chunk of the API's per-CPU buffer (64 frames). */
+#define MANY_PAGES	200
+
+static char expect[16] = "placed";
+module_param_string(expect, expect, sizeof(expect), 0600);
+MODULE_PARM_DESC(expect, "placed or unavailable");
+
+static char mfns_param[512];
+module_param_string(mfns, mfns_param, sizeof(mfns_param), 0600);
+MODULE_PARM_DESC(mfns, "MFN:NODE,... host frames and their expected node");
+
+static char result[256] = "nothing run";
+module_param_string(result, result, sizeof(result), 0400);
+MODULE_PARM_DESC(result, "What the last case checked, or its first failure");
+
+/* The API, resolved as a module without a dependency resolves it. */
+struct api {
+	int (*mfns_to_nodes)(const xen_pfn_t *mfns, unsigned int nr,
+			     int *nodes);
+	int (*pages_to_nodes)(struct page **pages, unsigned int nr,
+			      int *nodes);
+	int (*mfn_to_node_cached)(xen_pfn_t mfn);
+	void (*vote)(const int *nodes, unsigned int nr,
+		     struct xen_numa_hints_placement *p);
+	int (*place_pages)(struct page **pages, unsigned int nr, int *nodes,
+			   struct xen_numa_hints_placement *p);
+};
+
+static void api_put(struct api *a)
+{
+	if (a->mfns_to_nodes)
+		symbol_put(xen_numa_hints_mfns_to_nodes);
+	if (a->pages_to_nodes)
+		symbol_put(xen_numa_hints_pages_to_nodes);
+	if (a->mfn_to_node_cached)
+		symbol_put(xen_numa_hints_mfn_to_node_cached);
+	if (a->vote)
+		symbol_put(xen_numa_hints_vote);
+	if (a->place_pages)
+		symbol_put(xen_numa_hints_place_pages);
+	memset(a, 0, sizeof(*a));
+}
+
+/* 0 with every function, or -ENOENT with none held. */
+static int api_get(struct api *a)
+{
+	a->mfns_to_nodes = symbol_get(xen_numa_hints_mfns_to_nodes);
+	a->pages_to_nodes = symbol_get(xen_numa_hints_pages_to_nodes);
+	a->mfn_to_node_cached = symbol_get(xen_numa_hints_mfn_to_node_cached);
+	a->vote = symbol_get(xen_numa_hints_vote);
+	a->place_pages = symbol_get(xen_numa_hints_place_pages);
+	if (a->mfns_to_nodes && a->pages_to_nodes && a->mfn_to_node_cached &&
+	    a->vote && a->place_pages)
+		return 0;
+	api_put(a);
+	return -ENOENT;
+}
+
+struct frame_expect {
+	xen_pfn_t mfn;
+	int node;
+};
+
+static struct frame_expect frames[MAX_MFNS];
+static unsigned int nr_frames;
+
+static int parse_mfns(void)
+{
+	char buf[sizeof(mfns_param)], *p = buf, *tok;
+
+	strscpy(buf, mfns_param, sizeof(buf));
+	nr_frames = 0;
+	while ((tok = strsep(&p, ",")) && *tok) {
+		unsigned long long mfn;
+		int node;
+
+		if (nr_frames == MAX_MFNS ||
+		    sscanf(tok, "%llx:%d", &mfn, &node) != 2)
+			return -EINVAL;
+		frames[nr_frames].mfn = mfn;
+		frames[nr_frames].node = node;
+		nr_frames++;
+	}
+	return 0;
+}
+
+static bool expect_placed(void)
+{
+	return !strcmp(expect, "placed");
+}
+
+/* The first failure of a case is what result says. */
+static bool failed;
+
+static __printf(1, 2) void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (failed)
+		return;
+	failed = true;
+	va_start(ap, fmt);
+	vsnprintf(result, sizeof(result), fmt, ap);
+	va_end(ap);
+	pr_err("xnh_api_test: %s\n", result);
+}
+
+#define CHECK(cond, fmt, ...) \
+	do { \
+		if (!(cond)) \
+			fail("%s: " fmt, #cond, ##__VA_ARGS__); \
+	} while (0)
+
+static void free_pages_array(struct page **pages, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (pages[i])
+			__free_page(pages[i]);
+}
+
+/* @nr dom0 pages on @node, or -ENOMEM with none left allocated. */
+static int alloc_on_node(struct page **pages, unsigned int nr, int node)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		pages[i] = alloc_pages_node(node, GFP_KERNEL | __GFP_THISNODE,
+					    0);
+		if (!pages[i] || page_to_nid(pages[i]) != node) {
+			free_pages_array(pages, i + 1);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Each node with memory: a ring of pages there is answered and placed. */
+static void check_ring_on_each_node(const struct api *a)
+{
+	struct page *pages[RING_PAGES];
+	int nodes[RING_PAGES];
+	struct xen_numa_hints_placement p;
+	unsigned int i;
+	int nid, rc;
+
+	for_each_node_state(nid, N_MEMORY) {
+		if (alloc_on_node(pages, RING_PAGES, nid)) {
+			fail("cannot allocate %u pages on node %d",
+			     RING_PAGES, nid);
+			return;
+		}
+		rc = a->pages_to_nodes(pages, RING_PAGES, nodes);
+		CHECK(!rc, "pages_to_nodes on node %d: %d", nid, rc);
+		for (i = 0; i < RING_PAGES; i++)
+			CHECK(nodes[i] == (expect_placed() ? nid : NUMA_NO_NODE),
+			      "page %u of node %d answered %d", i, nid,
+			      nodes[i]);
+
+		memset(nodes, 0x5a, sizeof(nodes));
+		rc = a->place_pages(pages, RING_PAGES, nodes, &p);
+		CHECK(!rc, "place_pages on node %d: %d", nid, rc);
+		if (expect_placed()) {
+			CHECK(p.verdict == XEN_NUMA_HINTS_PLACED &&
+			      p.node == nid && p.plurality == nid &&
+			      p.frames == RING_PAGES &&
+			      p.hinted == RING_PAGES && p.votes == RING_PAGES,
+			      "node %d: %s node %d plurality %d %u/%u/%u", nid,
+			      xen_numa_hints_verdict_name(p.verdict), p.node,
+			      p.plurality, p.votes, p.hinted, p.frames);
+		} else {
+			CHECK(p.verdict == XEN_NUMA_HINTS_UNAVAILABLE &&
+			      p.node == NUMA_NO_NODE && nodes[0] == NUMA_NO_NODE,
+			      "node %d: %s node %d", nid,
+			      xen_numa_hints_verdict_name(p.verdict), p.node);
+		}
+
+		/* the wrapper a backend without a dependency calls */
+		memset(&p, 0, sizeof(p));
+		rc = xen_numa_hints_optional_place_pages(pages, RING_PAGES,
+							 nodes, &p);
+		CHECK(!rc && p.node == (expect_placed() ? nid : NUMA_NO_NODE),
+		      "optional_place_pages on node %d: %d, node %d", nid, rc,
+		      p.node);
+		free_pages_array(pages, RING_PAGES);
+	}
+}
+
+/* Rings over two nodes: 3:1 is placed on the three, 2:2 is a split. */
+static void check_split_rings(const struct api *a)
+{
+	struct page *pa[3] = { NULL }, *pb[2] = { NULL };
+	struct page *ring[RING_PAGES];
+	int nodes[RING_PAGES], na, nb = NUMA_NO_NODE;
+	struct xen_numa_hints_placement p;
+
+	na = first_memory_node;
+	if (na != MAX_NUMNODES)
+		nb = next_memory_node(na);
+	if (!expect_placed() || nb == MAX_NUMNODES)
+		return;
+	if (alloc_on_node(pa, 3, na) || alloc_on_node(pb, 2, nb)) {
+		fail("cannot allocate pages on nodes %d and %d", na, nb);
+		goto out;
+	}
+	ring[0] = pb[0];
+	ring[1] = pa[0];
+	ring[2] = pa[1];
+	ring[3] = pa[2];
+	CHECK(!a->place_pages(ring, 4, nodes, &p) &&
+	      p.verdict == XEN_NUMA_HINTS_PLACED && p.node == na &&
+	      p.votes == 3 && p.hinted == 4,
+	      "3:1 over nodes %d and %d: %s node %d %u/%u", na, nb,
+	      xen_numa_hints_verdict_name(p.verdict), p.node, p.votes,
+	      p.hinted);
+	ring[2] = pb[1];
+	CHECK(!a->place_pages(ring, 4, nodes, &p) &&
+	      p.verdict == XEN_NUMA_HINTS_SPLIT && p.node == NUMA_NO_NODE &&
+	      p.plurality == nb && p.votes == 2 && p.hinted == 4,
+	      "2:2 over nodes %d and %d: %s node %d plurality %d %u/%u", na,
+	      nb, xen_numa_hints_verdict_name(p.verdict), p.node, p.plurality,
+	      p.votes, p.hinted);
+out:
+	free_pages_array(pa, 3);
+	free_pages_array(pb, 2);
+}
+
+/* More pages than one chunk: every answer, not only the first 64. */
+static void check_many_pages(const struct api *a)
+{
+	struct page **pages;
+	int *nodes, nid = first_memory_node;
+	unsigned int i;
+
+	pages = kcalloc(MANY_PAGES, sizeof(*pages), GFP_KERNEL);
+	nodes = kcalloc(MANY_PAGES, sizeof(*nodes), GFP_KERNEL);
+	if (!pages || !nodes || alloc_on_node(pages, MANY_PAGES, nid)) {
+		fail("cannot allocate %u pages on node %d", MANY_PAGES, nid);
+		goto out;
+	}
+	CHECK(!a->pages_to_nodes(pages, MANY_PAGES, nodes), "%u pages",
+	      MANY_PAGES);
+	for (i = 0; i < MANY_PAGES; i++)
+		CHECK(nodes[i] == (expect_placed() ? nid : NUMA_NO_NODE),
+		      "page %u of %u answered %d", i, MANY_PAGES, nodes[i]);
+	free_pages_array(pages, MANY_PAGES);
+out:
+	kfree(pages);
+	kfree(nodes);
+}
+
+/* Host frames against the topology; afterwards they are in the cache. */
+static void check_mfns(const struct api *a)
+{
+	xen_pfn_t mfns[MAX_MFNS];
+	int nodes[MAX_MFNS];
+	unsigned int i;
+
+	for (i = 0; i < nr_frames; i++)
+		mfns[i] = frames[i].mfn;
+	CHECK(!a->mfns_to_nodes(mfns, nr_frames, nodes), "%u MFNs",
+	      nr_frames);
+	for (i = 0; i < nr_frames; i++)
+		CHECK(nodes[i] == frames[i].node,
+		      "MFN %#lx answered %d, the topology says %d",
+		      (unsigned long)frames[i].mfn, nodes[i], frames[i].node);
+	CHECK(!a->mfns_to_nodes(mfns, 0, nodes), "no MFNs");
+}
+
+/*
+ * What may be asked where nothing may sleep, the cache and the vote, asked
+ * with interrupts off, from a timer (softirq) and from an irq_work (hard
+ * IRQ).
+ */
+struct atomic_case {
+	const struct api *api;
+	int cached[MAX_MFNS];
+	struct xen_numa_hints_placement vote;
+	bool in_irq, in_softirq, irqs_off;
+	struct timer_list timer;
+	struct irq_work work;
+	struct completion done;
+};
+
+static void ask_atomic(struct atomic_case *c)
+{
+	static const int ring[] = { 1, NUMA_NO_NODE, 1, 0, 1 };
+	unsigned int i;
+
+	c->in_irq = in_hardirq();
+	c->in_softirq = in_serving_softirq();
+	c->irqs_off = irqs_disabled();
+	for (i = 0; i < nr_frames; i++)
+		c->cached[i] = c->api->mfn_to_node_cached(frames[i].mfn);
+	c->api->vote(ring, ARRAY_SIZE(ring), &c->vote);
+}
+
+static void check_atomic_answers(const struct atomic_case *c,
+				 const char *where)
+{
+	unsigned int i;
+
+	/* cached by check_mfns(): exactly the answers it checked */
+	for (i = 0; i < nr_frames; i++)
+		CHECK(c->cached[i] == frames[i].node,
+		      "%s: cached MFN %#lx answered %d, want %d", where,
+		      (unsigned long)frames[i].mfn, c->cached[i],
+		      frames[i].node);
+	CHECK(c->vote.verdict == XEN_NUMA_HINTS_PLACED &&
+	      c->vote.node == 1 && c->vote.votes == 3 &&
+	      c->vote.hinted == 4 && c->vote.frames == 5,
+	      "%s: vote %s node %d %u/%u/%u", where,
+	      xen_numa_hints_verdict_name(c->vote.verdict), c->vote.node,
+	      c->vote.votes, c->vote.hinted, c->vote.frames);
+}
+
+static void timer_fn(struct timer_list *t)
+{
+	struct atomic_case *c = from_timer(c, t, timer);
+
+	ask_atomic(c);
+	complete(&c->done);
+}
+
+static void irq_work_fn(struct irq_work *w)
+{
+	struct atomic_case *c = container_of(w, struct atomic_case, work);
+
+	ask_atomic(c);
+	complete(&c->done);
+}
+
+static void check_atomic(const struct api *a)
+{
+	struct atomic_case *c = kzalloc(sizeof(*c), GFP_KERNEL);
+	unsigned long flags;
+
+	if (!c) {
+		fail("no memory");
+		return;
+	}
+	c->api = a;
+
+	local_irq_save(flags);
+	ask_atomic(c);
+	local_irq_restore(flags);
+	CHECK(c->irqs_off, "interrupts were on");
+	check_atomic_answers(c, "interrupts off");
+
+	memset(&c->vote, 0, sizeof(c->vote));
+	init_completion(&c->done);
+	timer_setup(&c->timer, timer_fn, 0);
+	mod_timer(&c->timer, jiffies + 1);
+	if (!wait_for_completion_timeout(&c->done, 10 * HZ))
+		fail("the timer did not run in 10 s");
+	del_timer_sync(&c->timer);
+	CHECK(c->in_softirq, "the timer did not run in softirq context");
+	check_atomic_answers(c, "softirq");
+
+	memset(&c->vote, 0, sizeof(c->vote));
+	init_completion(&c->done);
+	init_irq_work(&c->work, irq_work_fn);
+	irq_work_queue(&c->work);
+	if (!wait_for_completion_timeout(&c->done, 10 * HZ))
+		fail("the irq_work did not run in 10 s");
+	irq_work_sync(&c->work);
+	CHECK(c->in_irq, "the irq_work did not run in hard IRQ context");
+	check_atomic_answers(c, "hard IRQ");
+	kfree(c);
+}
+
+/* With xen-numa-hints loaded: every function, in every context. */
+static void case_loaded(void)
+{
+	struct api a;
+
+	if (api_get(&a)) {
+		fail("xen-numa-hints is not loaded: symbol_get() failed");
+		return;
+	}
+	check_ring_on_each_node(&a);
+	check_split_rings(&a);
+	check_many_pages(&a);
+	check_mfns(&a);
+	check_atomic(&a);
+	api_put(&a);
+}
+
+/* Without it: the wrappers answer "unavailable" and nothing breaks. */
+static void case_absent(void)
+{
+	struct page *pages[RING_PAGES];
+	struct xen_numa_hints_placement p;
+	int nodes[RING_PAGES];
+	struct api a;
+	unsigned int i;
+
+	if (!api_get(&a)) {
+		api_put(&a);
+		fail("xen-numa-hints is loaded: symbol_get() found it");
+		return;
+	}
+	if (alloc_on_node(pages, RING_PAGES, first_memory_node)) {
+		fail("cannot allocate %u pages", RING_PAGES);
+		return;
+	}
+	memset(nodes, 0x5a, sizeof(nodes));
+	memset(&p, 0x5a, sizeof(p));
+	CHECK(!xen_numa_hints_optional_place_pages(pages, RING_PAGES, nodes,
+						   &p) &&
+	      p.verdict == XEN_NUMA_HINTS_UNAVAILABLE &&
+	      p.node == NUMA_NO_NODE && p.plurality == NUMA_NO_NODE &&
+	      p.frames == RING_PAGES && !p.hinted && !p.votes,
+	      "optional_place_pages: %s node %d",
+	      xen_numa_hints_verdict_name(p.verdict), p.node);
+	for (i = 0; i < RING_PAGES; i++)
+		CHECK(nodes[i] == NUMA_NO_NODE, "page %u answered %d", i,
+		      nodes[i]);
+	memset(nodes, 0x5a, sizeof(nodes));
+	CHECK(!xen_numa_hints_optional_pages_to_nodes(pages, RING_PAGES,
+						      nodes),
+	      "optional_pages_to_nodes failed");
+	for (i = 0; i < RING_PAGES; i++)
+		CHECK(nodes[i] == NUMA_NO_NODE, "page %u answered %d", i,
+		      nodes[i]);
+	free_pages_array(pages, RING_PAGES);
+}
+
+static int run_set(const char *val, const struct kernel_param *kp)
+{
+	char name[16];
+
+	strscpy(name, val, sizeof(name));
+	strim(name);
+	failed = false;
+	if (strcmp(expect, "placed") && strcmp(expect, "unavailable")) {
+		fail("expect=%s: neither placed nor unavailable", expect);
+		return -EINVAL;
+	}
+	if (parse_mfns()) {
+		fail("mfns=%s: not MFN:NODE,... (at most %d)", mfns_param,
+		     MAX_MFNS);
+		return -EINVAL;
+	}
+	if (!strcmp(name, "loaded"))
+		case_loaded();
+	else if (!strcmp(name, "absent"))
+		case_absent();
+	else
+		return -EINVAL;
+	if (failed)
+		return -EINVAL;
+	snprintf(result, sizeof(result), "ok: %s, expect %s, %u MFNs", name,
+		 expect, nr_frames);
+	return 0;
+}
+
+static const struct kernel_param_ops run_ops = {
+	.set = run_set,
+};
+module_param_cb(run, &run_ops, NULL, 0200);
+MODULE_PARM_DESC(run, "Write a case name (loaded, absent) to run it");
