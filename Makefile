@@ -18,7 +18,7 @@ KVER = $(shell cat $(KERNEL_CACHE)/kver)
 KDIR = $(KERNEL_CACHE)/root/usr/src/linux-headers-$(KVER)
 KSFT_DIR = $(KERNEL_CACHE)/src/tools/testing/selftests
 
-all: xen xen-stock modules selftests tools
+all: xen xen-stock modules backends selftests tools
 
 setup:
 	rig/setup-host
@@ -45,6 +45,10 @@ series-form:
 modules: kernel
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+# xen-netback and xen-blkback with linux/patches/backends (docs/backends.md)
+backends: kernel
+	rig/build-backends
+
 selftests: kernel
 	@set -e; for d in selftests/*/; do \
 		[ -f $$d/Makefile ] || continue; \
@@ -58,7 +62,7 @@ tools: kernel
 		$(MAKE) -C $$d OUTPUT=$(OUT)/tools; \
 	done
 
-rootfs: setup modules selftests tools
+rootfs: setup modules backends selftests tools
 	rig/build-rootfs
 	rig/build-initrd
 
@@ -84,5 +88,5 @@ clean:
 	-$(MAKE) -C unit clean
 	rm -rf $(OUT)
 
-.PHONY: all setup kernel xen xen-stock xen-release series-form modules selftests \
+.PHONY: all setup kernel xen xen-stock xen-release series-form modules backends selftests \
 	tools rootfs run check unit checkpatch bench clean

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where dom0's patched netback and blkback serve the rig's guest from, in a
+ * real dom0 on a real Xen, as root, while the guest runs.
+ *
+ * The truth is Xen's: debug-key 'u' says how many of the guest's pages
+ * each host node holds (rig/vm/dom0-init pins the guest's vCPUs to the
+ * last PXM's CPUs, so that Xen puts its memory away from node 0, where
+ * everything lands by accident).  The CPUs of a PXM come from the rig's
+ * topology (PXM_CPUS; dom0's vCPU N runs on host CPU N), and where dom0
+ * vNUMA is on dom0's node ids are the host's PXMs.
+ *
+ * Where dom0 vNUMA is on (and FLASK does not deny dom0 the op), every
+ * queue of the vif and every ring of the vbd must be placed on the node
+ * holding most of the guest's memory when that node holds at least 90% of
+ * it; their kthreads may run only on that node's CPUs and their
+ * event-channel IRQs' affinity is those CPUs.  Anywhere else nothing is
+ * placed and nothing is restricted: every thread may run on every CPU,
+ * every IRQ keeps the default affinity, as without the patches.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/types.h>
+
+#include "kselftest_harness.h"
+#include "../lib/xnh_expect.h"
+
+#define GUEST_NAME	"xnh-guest"
+#define MAX_QUEUES	32
+#define HOME_SHARE	90	/* percent of the guest on one node to expect placement */
+
+/* A cpulist ("0-1,3") as a mask (the rig's hosts have at most 64 CPUs); 0 if unparsable. */
+static __u64 parse_cpulist(const char *s)
+{
+	__u64 m = 0;
+	unsigned int a, b;
+	int n;
+
+	while (*s && *s != '\n') {
+		if (sscanf(s, "%u%n", &a, &n) != 1)
+			return 0;
+		s += n;
+		b = a;
+		if (*s == '-') {
+			if (sscanf(s + 1, "%u%n", &b, &n) != 1)
+				return 0;
+			s += n + 1;
+		}
+		if (b < a || b > 63)
+			return 0;
+		for (; a <= b; a++)
+			m |= 1ULL << a;
+		if (*s == ',')
+			s++;
+	}
+	return m;
+}
+
+static __u64 read_cpulist(const char *path)
+{
+	char buf[256] = "";
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return parse_cpulist(buf);
+}
+
+/* The host CPUs of @pxm from PXM_CPUS. */
+static __u64 pxm_cpus(unsigned int pxm)
+{
+	struct xnh_pxm_cpus c[XNH_MAX_NODES];
+	int n = xnh_expect_pxm_cpus(c, XNH_MAX_NODES), i;
+	__u64 m = 0;
+	unsigned int cpu;
+
+	for (i = 0; i < n; i++)
+		if (c[i].pxm == pxm)
+			for (cpu = c[i].first; cpu <= c[i].last && cpu < 64; cpu++)
+				m |= 1ULL << cpu;
+	return m;
+}
+
+/* Does this boot place backends?  dom0 vNUMA on, hints not denied. */
+static int expect_placed(void)
+{
+	char variant[32], xsm[32] = "dummy";
+
+	if (xnh_expect_get("XEN_VARIANT", variant, sizeof(variant)))
+		return 0;
+	xnh_expect_get("XSM", xsm, sizeof(xsm));
+	return !strcmp(variant, "patched") && strcmp(xsm, "flask") &&
+	       xnh_expect_dom0_vnuma() == XNH_DOM0_VNUMA_ON;
+}
+
+/* What a ring placement line of the patched backends says. */
+struct placement {
+	int id;			/* queue or ring */
+	char verdict[16];
+	int node;
+	unsigned int votes, hinted, frames;
+};
+
+struct guest {
+	int domid;
+	int placed;
+	int home_pxm;		/* PXM holding >= HOME_SHARE% of the guest, or -1 */
+	unsigned long pages_on[XNH_MAX_NODES];	/* by PXM */
+	unsigned long total;
+	__u64 online, home_cpus;
+};
+
+FIXTURE(guest) {
+	struct guest g;
+};
+
+static int run_cmd(const char *cmd, char *out, size_t len)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n;
+
+	if (!p)
+		return -1;
+	n = fread(out, 1, len - 1, p);
+	out[n] = '\0';
+	return pclose(p);
+}
+
+/* Xen's debug-key 'u': the guest's pages by host PXM. */
+static int guest_memory(struct __test_metadata *_metadata,
+			struct guest *g)
+{
+	unsigned int pxm_of_node[XNH_MAX_NODES];
+	int nnodes = xnh_expect_xen_node_pxms(pxm_of_node, XNH_MAX_NODES);
+	static char out[1 << 20];
+	char head[32], *line, *save;
+	int in_guest = 0, seen = 0;
+
+	if (nnodes <= 0)
+		return -1;
+	if (run_cmd("xl debug-keys u && xl dmesg", out, sizeof(out)))
+		return -1;
+	snprintf(head, sizeof(head), "d%d (total: ", g->domid);
+	/* the last dump in the ring is this one */
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned int node;
+		unsigned long pages;
+		char *p;
+
+		if (strstr(line, "Memory location of each domain")) {
+			memset(g->pages_on, 0, sizeof(g->pages_on));
+			in_guest = 0;
+			continue;
+		}
+		p = strstr(line, head);
+		if (p) {
+			in_guest = 1;
+			seen = 1;
+			continue;
+		}
+		if (strstr(line, " (total: "))
+			in_guest = 0;
+		p = strstr(line, "Node ");
+		if (in_guest && p && sscanf(p, "Node %u: %lu", &node, &pages) == 2 &&
+		    node < (unsigned int)nnodes && pxm_of_node[node] < XNH_MAX_NODES)
+			g->pages_on[pxm_of_node[node]] = pages;
+	}
+	return seen ? 0 : -1;
+}
+
+FIXTURE_SETUP(guest)
+{
+	char out[64];
+	unsigned int pxm;
+	int rc;
+
+	rc = run_cmd("xl domid " GUEST_NAME, out, sizeof(out));
+	ASSERT_EQ(0, rc) TH_LOG("xl domid %s: %s", GUEST_NAME, out);
+	self->g.domid = atoi(out);
+	ASSERT_LT(0, self->g.domid);
+	self->g.placed = expect_placed();
+	self->g.online = read_cpulist("/sys/devices/system/cpu/online");
+	ASSERT_NE(0, self->g.online);
+	ASSERT_EQ(0, guest_memory(_metadata, &self->g))
+		TH_LOG("no debug-key 'u' dump for d%d", self->g.domid);
+	self->g.total = 0;
+	self->g.home_pxm = -1;
+	for (pxm = 0; pxm < XNH_MAX_NODES; pxm++)
+		self->g.total += self->g.pages_on[pxm];
+	ASSERT_LT(0, self->g.total);
+	for (pxm = 0; pxm < XNH_MAX_NODES; pxm++)
+		if (self->g.pages_on[pxm] * 100 >= self->g.total * HOME_SHARE)
+			self->g.home_pxm = (int)pxm;
+	if (self->g.home_pxm >= 0)
+		self->g.home_cpus = pxm_cpus(self->g.home_pxm);
+}
+
+FIXTURE_TEARDOWN(guest)
+{
+}
+
+/*
+ * The ring placement lines of the domain's queues (netback: "vifD.Q: ring
+ * placement: domid=D queue=Q ...") or rings (blkback: "... ring=R").
+ */
+static int read_placements(int domid, const char *key, struct placement *pl,
+			   int max)
+{
+	static char out[1 << 20];
+	char pat[48], *line, *save;
+	int n = 0;
+
+	if (run_cmd("dmesg", out, sizeof(out)))
+		return -1;
+	snprintf(pat, sizeof(pat), "ring placement: domid=%d %s=", domid, key);
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *p = strstr(line, pat);
+		struct placement x;
+		int i;
+
+		if (!p)
+			continue;
+		p += strlen(pat);
+		if (sscanf(p, "%d verdict=%15s node=%d votes=%u/%u", &x.id,
+			   x.verdict, &x.node, &x.votes, &x.hinted) != 5)
+			return -1;
+		/* a reconnect logs again: the last line of each id counts */
+		for (i = 0; i < n && pl[i].id != x.id; i++)
+			;
+		if (i == n) {
+			if (n == max)
+				return -1;
+			n++;
+		}
+		pl[i] = x;
+	}
+	return n;
+}
+
+static void check_placements(struct __test_metadata *_metadata,
+			     struct guest *g, const char *key)
+{
+	struct placement pl[MAX_QUEUES];
+	int n = read_placements(g->domid, key, pl, MAX_QUEUES), i;
+
+	ASSERT_LT(0, n) TH_LOG("no '%s' ring placement line for d%d in dmesg",
+			       key, g->domid);
+	for (i = 0; i < n; i++) {
+		TH_LOG("d%d %s %d: %s node %d, %u of %u frames; Xen: PXM %d holds %d%%",
+		       g->domid, key, pl[i].id, pl[i].verdict, pl[i].node,
+		       pl[i].votes, pl[i].hinted, g->home_pxm,
+		       g->home_pxm < 0 ? -1 :
+		       (int)(g->pages_on[g->home_pxm] * 100 / g->total));
+		if (!g->placed) {
+			EXPECT_STREQ("unavailable", pl[i].verdict);
+			EXPECT_EQ(-1, pl[i].node);
+		} else if (g->home_pxm >= 0) {
+			EXPECT_STREQ("placed", pl[i].verdict);
+			EXPECT_EQ(g->home_pxm, pl[i].node);
+			EXPECT_EQ(pl[i].hinted, pl[i].votes);
+		} else {
+			/* split guest: a node holding some of it, or none */
+			EXPECT_TRUE(pl[i].node == -1 ||
+				    (pl[i].node < XNH_MAX_NODES &&
+				     g->pages_on[pl[i].node]));
+		}
+	}
+}
+
+/* Xen put the guest where the rig asked: the last PXM's CPUs. */
+TEST_F(guest, memory_is_on_one_node)
+{
+	struct xnh_pxm_cpus c[XNH_MAX_NODES];
+	int n = xnh_expect_pxm_cpus(c, XNH_MAX_NODES);
+	unsigned int pxm;
+
+	for (pxm = 0; pxm < XNH_MAX_NODES; pxm++)
+		if (self->g.pages_on[pxm])
+			TH_LOG("d%d: %lu pages on PXM %u", self->g.domid,
+			       self->g.pages_on[pxm], pxm);
+	ASSERT_LT(0, n);
+	EXPECT_EQ((int)c[n - 1].pxm, self->g.home_pxm)
+		TH_LOG("the guest's vCPUs run on PXM %u; its memory is not there",
+		       c[n - 1].pxm);
+}
+
+TEST_F(guest, netback_queues_placed)
+{
+	check_placements(_metadata, &self->g, "queue");
+}
+
+TEST_F(guest, blkback_rings_placed)
+{
+	check_placements(_metadata, &self->g, "ring");
+}
+
+/* The mask a thread or IRQ of the guest's backends must have. */
+static __u64 want_mask(struct guest *g)
+{
+	if (g->placed && g->home_pxm >= 0)
+		return g->home_cpus & g->online;
+	return g->online;
+}
+
+/* Each kthread of the guest's backends: where it may run. */
+TEST_F(guest, kthreads_run_on_the_node)
+{
+	char vif[32], blk[32], path[300], comm[64], line[256];
+	__u64 want = want_mask(&self->g);
+	struct dirent *d;
+	int threads = 0;
+	DIR *proc;
+
+	snprintf(vif, sizeof(vif), "vif%d.", self->g.domid);
+	snprintf(blk, sizeof(blk), "blkback.%d.", self->g.domid);
+	proc = opendir("/proc");
+	ASSERT_NE(NULL, proc);
+	while ((d = readdir(proc))) {
+		__u64 allowed = 0;
+		FILE *f;
+
+		if (!isdigit((unsigned char)d->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+		comm[strcspn(comm, "\n")] = '\0';
+		if (strncmp(comm, vif, strlen(vif)) &&
+		    strncmp(comm, blk, strlen(blk)))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "Cpus_allowed_list:", 18))
+				allowed = parse_cpulist(line + 18 +
+							strspn(line + 18, " \t"));
+		fclose(f);
+		threads++;
+		EXPECT_EQ(want, allowed & self->g.online)
+			TH_LOG("%s (pid %s) may run on %#llx, want %#llx", comm,
+			       d->d_name, (unsigned long long)allowed,
+			       (unsigned long long)want);
+	}
+	closedir(proc);
+	/* netback: guest-rx and dealloc per queue; blkback: one per ring */
+	EXPECT_LE(3, threads) TH_LOG("%d backend kthreads of d%d", threads,
+				     self->g.domid);
+}
+
+/* Each event-channel IRQ of the guest's backends: its affinity. */
+TEST_F(guest, irqs_on_the_node)
+{
+	char vif[32], line[512], path[80];
+	__u64 want = want_mask(&self->g);
+	int irqs = 0;
+	FILE *f;
+
+	snprintf(vif, sizeof(vif), "vif%d.", self->g.domid);
+	f = fopen("/proc/interrupts", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		__u64 aff, eff;
+		unsigned int irq;
+
+		if (sscanf(line, " %u:", &irq) != 1)
+			continue;
+		if (!strstr(line, vif) && !strstr(line, "blkif-backend"))
+			continue;
+		irqs++;
+		snprintf(path, sizeof(path), "/proc/irq/%u/smp_affinity_list", irq);
+		aff = read_cpulist(path);
+		snprintf(path, sizeof(path),
+			 "/proc/irq/%u/effective_affinity_list", irq);
+		eff = read_cpulist(path);
+		line[strcspn(line, "\n")] = '\0';
+		EXPECT_EQ(want, aff & self->g.online)
+			TH_LOG("IRQ %u affinity %#llx, want %#llx: %s", irq,
+			       (unsigned long long)aff,
+			       (unsigned long long)want, line);
+		EXPECT_NE(0, eff);
+		EXPECT_EQ(0, eff & ~want)
+			TH_LOG("IRQ %u effective affinity %#llx outside %#llx",
+			       irq, (unsigned long long)eff,
+			       (unsigned long long)want);
+	}
+	fclose(f);
+	/* netback: one or two per queue; blkback: one per ring */
+	EXPECT_LE(2, irqs) TH_LOG("%d backend IRQs of d%d", irqs, self->g.domid);
+}
+
+TEST_HARNESS_MAIN
