@@ -10,7 +10,7 @@ TOPOLOGY ?= 2node
 # there, space-separated) runs a subset.
 export TOPOLOGY CHECK_BOOTS
 export XNH_CACHE XEN_CMDLINE_EXTRA DOM0_CMDLINE_EXTRA DOM0_MEM DOM0_MEM_MAX DOM0_VCPUS_PIN \
-	BOOT_TIMEOUT
+	BOOT_TIMEOUT XSM FLASK_POLICY
 
 OUT := $(CURDIR)/out
 KERNEL_CACHE = $(shell cat $(OUT)/kernel-dir)
@@ -36,6 +36,12 @@ xen-stock: setup
 # compiled, never booted.
 xen-release: setup
 	rig/build-xen release
+
+# The FLASK policy a boot with XSM=flask loads: Xen's example policy from
+# the patched tree with the rig's changes (rig/build-flask-policy; its
+# FLASK_POLICY variant, default rig).
+flask-policy: setup
+	rig/build-flask-policy $(or $(FLASK_POLICY),rig) >/dev/null
 
 # The series' form: From: against Signed-off-by:, subjects, bodies, and
 # xen-patches/series against the patch files.
@@ -66,7 +72,7 @@ rootfs: setup modules backends selftests tools
 	rig/build-rootfs
 	rig/build-initrd
 
-run: xen rootfs
+run: xen rootfs flask-policy
 	rig/boot run patched '$(TOPOLOGY)'
 
 check:
@@ -88,5 +94,5 @@ clean:
 	-$(MAKE) -C unit clean
 	rm -rf $(OUT)
 
-.PHONY: all setup kernel xen xen-stock xen-release series-form modules backends selftests \
-	tools rootfs run check unit checkpatch bench clean
+.PHONY: all setup kernel xen xen-stock xen-release flask-policy series-form modules backends \
+	selftests tools rootfs run check unit checkpatch bench clean

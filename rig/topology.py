@@ -20,7 +20,8 @@ so the host is described by a generated SRAT and SLIT handed in with
 With --variant and --xen-cmdline (rig/boot passes both) the expect file also
 says what the boot promises dom0: DOM0_MEM and DOM0_MEM_MAX in bytes (empty
 without dom0_mem=), DOM0_NODES, and whether Xen's dom0 vNUMA gate is met
-(DOM0_VNUMA, see dom0_vnuma()).
+(DOM0_VNUMA, see dom0_vnuma()); with --xsm, which XSM module Xen runs
+(XSM: dummy, or flask with the rig's policy: rig/boot's XSM).
 """
 
 import argparse
@@ -292,6 +293,8 @@ def main():
     ap.add_argument('--expect-vnuma', default='',
                     help="what the gate must decide ('on' or 'off: <reason>'); it must also be "
                          "what the rules here derive from the command line")
+    ap.add_argument('--xsm', choices=('dummy', 'flask'),
+                    help="the XSM module Xen runs (rig/boot's XSM): adds XSM to expect")
     args = ap.parse_args()
 
     presets = load_presets(args.presets)
@@ -336,6 +339,8 @@ def main():
     with open(os.path.join(args.out, 'expect'), 'w') as f:
         if args.variant:
             f.write(f"XEN_VARIANT={args.variant}\n")
+        if args.xsm:
+            f.write(f"XSM={args.xsm}\n")
         f.write(f"TOPOLOGY='{spec}'\n")
         f.write(f"NR_NODES={len(nodes)}\n")
         f.write(f"NR_CPUS={nr_cpus}\n")

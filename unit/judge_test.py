@@ -36,11 +36,23 @@ dom0/b/b    3   2node=4   # one case per node, say
 dom0/a/a    2
 [dom0 stock]
 dom0/a/a    1
+[dom0 flask]
+dom0/a/a    2
+dom0/f/f    3
 [guest patched]
 guest/g/g   1
 [guest stock]
 guest/g/g   1
+[guest flask]
+guest/g/g   2
 """
+# Xen's FLASK lines: enforcing, and the denial the FLASK boot provokes.
+FLASK_START = '(XEN) [    0.50] Flask:  Starting in enforcing mode.'
+DOM0_DENIED = ('(XEN) [   30.10] avc:  denied  { get_mfn_pxms } for current=d0 '
+               'scontext=system_u:system_r:dom0_t tcontext=system_u:system_r:xen_t tclass=xen2')
+VIF_DENIED = ('(XEN) [   31.20] avc:  denied  { map_read map_write } for source=d0 target=d1 '
+              'scontext=system_u:system_r:dom0_t tcontext=system_u:system_r:xnh_backend_t '
+              'tclass=grant')
 
 
 def section(sid, cases, plan=None, fail=(), skip=(), rc=None, end=True, totals=True):
@@ -69,9 +81,10 @@ def section(sid, cases, plan=None, fail=(), skip=(), rc=None, end=True, totals=T
     return out
 
 
-def boot(dom0=None, guest=None, vnuma='on', tail=None, xen_extra=()):
+def boot(dom0=None, guest=None, vnuma='on', tail=None, xen_extra=(), xsm='dummy'):
     """A whole serial log of a boot that passes, with dom0's sections,
-    the guest's and the lines after them replaceable."""
+    the guest's and the lines after them replaceable; xsm='flask' for the
+    FLASK boot's Xen lines (enforcing, dom0's expected denial)."""
     verdict = {'on': ['(XEN) [    2.48] Dom0 vNUMA: on: 4 vCPUs pinned 1:1 across 2 host nodes'],
                'off': ['(XEN) [    2.48] Dom0 vNUMA: off: dom0_vcpus_pin not given'],
                'stock': []}[vnuma]
@@ -81,8 +94,13 @@ def boot(dom0=None, guest=None, vnuma='on', tail=None, xen_extra=()):
         guest = section('guest/g/g', 1)
     if tail is None:
         tail = ['XNH-STAGE: kernel log check', 'XNH-STAGE: shutdown', 'XNH-RESULT: PASS']
+    xsm_lines = ['(XEN) [    0.40] XSM Framework v1.0.1 initialized']
+    if xsm == 'flask':
+        xsm_lines += ['(XEN) [    0.41] Policy len 0x2e57, start at ffff830000000000.',
+                      FLASK_START]
+        xen_extra = list(xen_extra) + [DOM0_DENIED]
     return (['XNH-RIG: QEMU emulator version 10.0.2 (Debian 1:10.0.2+ds-1~bpo12+1)',
-             'XNH-RIG: dom0 vNUMA expected: on'] +
+             'XNH-RIG: dom0 vNUMA expected: on', f'XNH-RIG: xsm: {xsm}'] + xsm_lines +
             [f"(XEN) [    0.9{i}] {n}" for i, n in enumerate(NODES)] +
             ['(XEN) [    1.10] Selftest 2 failed: Opc 0f 0b: expected #SS, got #GP',
              '(XEN) [    1.11] ***** SELFTEST FAILURE *****'] +
@@ -125,7 +143,7 @@ def ok(what, cond, detail=''):
 
 
 def run(lines, vnuma='on', reason='', xen='patched', topology=TWO_NODE, qemu_rc=0,
-        manifest=MANIFEST, mode='check'):
+        manifest=MANIFEST, mode='check', xsm='dummy'):
     """Judge a log the way rig/boot does; (exit status, output, json)."""
     with tempfile.TemporaryDirectory() as d:
         topo = os.path.join(d, 'topology')
@@ -135,6 +153,8 @@ def run(lines, vnuma='on', reason='', xen='patched', topology=TWO_NODE, qemu_rc=
         with open(os.path.join(topo, 'expect'), 'w') as f:
             f.write(f"XEN_VARIANT={xen}\nTOPOLOGY='{topology}'\nNR_NODES=2\n"
                     f"DOM0_VNUMA={vnuma}\nDOM0_VNUMA_OFF_REASON='{reason}'\n")
+            if xsm is not None:
+                f.write(f"XSM={xsm}\n")
         with open(os.path.join(d, 'manifest'), 'w') as f:
             f.write(manifest)
         log = os.path.join(d, 't.log')
@@ -170,7 +190,7 @@ def failed_line(out, start):
 # --- the well-formed boots pass -------------------------------------------------
 rc, out, js = run(boot())
 ok('a well-formed vNUMA-on boot passes', rc == 0 and 't: PASS' in out and js['failed'] == 0 and
-   js['passed'] == 2 + 4 + 1 + 11, out)
+   js['passed'] == 2 + 4 + 1 + 12, out)
 rc, out, js = run(boot(dom0=section('dom0/a/a', 2), vnuma='off'), vnuma='off',
                   reason='dom0_vcpus_pin not given')
 ok('a well-formed dom0-vNUMA-off boot passes', rc == 0 and 't: PASS' in out, out)
@@ -284,6 +304,75 @@ expect_fail('any "Dom0 vNUMA" line on the stock Xen fails',
                  xen_extra=['(XEN) [    2.49] Dom0 vNUMA: off: dom0 is PV']),
             "agree with DOM0_VNUMA=stock: (XEN) [    2.49] Dom0 vNUMA: off", vnuma='stock',
             xen='stock')
+
+# Measured in the FLASK boot: Xen's line glued to dom0's last one.
+glued = [l + '(XEN) [  272.3] uart interrupt taking more than 4ms, switched to polling'
+         if l == 'XNH-RESULT: PASS' else l for l in boot()]
+rc, out, js = run(glued)
+ok('a Xen message appended to XNH-RESULT: PASS still passes', rc == 0, out)
+expect_fail('... and FAIL with one appended still fails',
+            [l.replace('XNH-RESULT: PASS', 'XNH-RESULT: FAIL(XEN) [ 1.0] x') for l in boot()],
+            'dom0 init completed: XNH-RESULT: FAIL')
+
+# --- XSM: the dummy module everywhere, FLASK in the FLASK boot -------------------------
+FLASK_DOM0 = section('dom0/a/a', 2) + section('dom0/f/f', 3)
+FLASK_GUEST = section('guest/g/g', 2)
+
+
+def flask_boot(**kw):
+    return boot(dom0=kw.pop('dom0', FLASK_DOM0), guest=kw.pop('guest', FLASK_GUEST),
+                xsm='flask', **kw)
+
+
+rc, out, js = run(flask_boot(), xsm='flask')
+ok('a well-formed FLASK boot passes, held to [dom0 flask] and [guest flask]',
+   rc == 0 and "ok     t: Xen's XSM lines agree with XSM=flask" in out and
+   '[dom0 flask]' in out and '[guest flask]' in out, out)
+expect_fail("a FLASK boot with the dummy boot's sections fails", boot(xsm='flask'),
+            'dom0/f/f missing', 'dom0/b/b is not in [dom0 flask]',
+            '1 test cases, rig/selftest-manifest wants 2', xsm='flask')
+expect_fail('a FLASK boot with another denial fails, naming it',
+            flask_boot(xen_extra=[VIF_DENIED]),
+            "Xen's XSM lines agree with XSM=flask: " + VIF_DENIED, xsm='flask')
+VPCI_DENIED = ('(XEN) [    1.74] avc:  denied  { add } for source=d[IDLE] target=d0 '
+               'scontext=system_u:system_r:xenboot_t tcontext=system_u:system_r:dom0_t '
+               'tclass=resource')
+rc, out, js = run(flask_boot(xen_extra=[VPCI_DENIED]), xsm='flask')
+ok("Xen 4.20's own denial of dom0's vPCI BARs at boot is tolerated under FLASK",
+   rc == 0 and "ok     t: Xen's XSM lines agree with XSM=flask" in out, out)
+expect_fail('... but not in a boot of the dummy module', boot(xen_extra=[VPCI_DENIED]),
+            "agree with XSM=dummy: " + VPCI_DENIED)
+expect_fail("... and it does not stand in for dom0's denial",
+            [l for l in flask_boot(xen_extra=[VPCI_DENIED]) if l != DOM0_DENIED],
+            'FLASK never decided the op for dom0', xsm='flask')
+expect_fail("a FLASK boot without dom0's denial fails",
+            [l for l in flask_boot() if l != DOM0_DENIED],
+            'FLASK never decided the op for dom0', xsm='flask')
+expect_fail('a FLASK boot not enforcing fails',
+            [l.replace('enforcing', 'permissive') for l in flask_boot()],
+            'no "Flask:  Starting in enforcing mode." line', xsm='flask')
+expect_fail("FLASK's denial of an unknown operation fails",
+            flask_boot(xen_extra=['(XEN) [   40.1] FLASK: Denying unknown domctl: 99.']),
+            'FLASK: Denying unknown domctl: 99.', xsm='flask')
+expect_fail('a FLASK line in a boot of the dummy module fails',
+            boot(xen_extra=[FLASK_START]), "agree with XSM=dummy: " + FLASK_START)
+expect_fail('an avc line in a boot of the dummy module fails',
+            boot(xen_extra=[DOM0_DENIED]), "agree with XSM=dummy: " + DOM0_DENIED)
+expect_fail('a Xen built without XSM fails',
+            [l for l in boot() if 'XSM Framework' not in l],
+            'no "XSM Framework v... initialized" line: Xen was built without XSM')
+expect_fail('XSM=flask on the stock Xen has no manifest variant', boot(xsm='flask'),
+            'XSM=flask with XEN_VARIANT=stock: no manifest variant', xsm='flask', xen='stock',
+            vnuma='stock')
+ok("the judge reads an avc line's permissions, types and class",
+   judge.avc_denial(DOM0_DENIED) == ('get_mfn_pxms', 'dom0_t', 'xen_t', 'xen2') and
+   judge.avc_denial(VIF_DENIED) == ('map_read map_write', 'dom0_t', 'xnh_backend_t', 'grant') and
+   judge.avc_denial('(XEN) Flask:  Starting in enforcing mode.') is None and
+   judge.avc_denial(DOM0_DENIED) in judge.FLASK_EXPECTED_DENIALS,
+   str(judge.avc_denial(VIF_DENIED)))
+rc, out, js = run(boot(), xsm=None)
+ok('an expect file without XSM (a boot by hand) is not held to an XSM module',
+   rc == 0 and 'XSM lines' not in out, out)
 
 # --- known QEMU TCG faults: a retry only when the fault explains every failure ------
 died = section('dom0/a/a', 2) + ['XNH-TAP-BEGIN dom0/b/b', 'TAP version 13', '1..4',

@@ -6,6 +6,9 @@
  *
  * The keys (rig/topology.py writes them; docs/rig.md lists them):
  *   XEN_VARIANT            patched or stock
+ *   XSM                    dummy, or flask: Xen runs FLASK with the rig's
+ *                          policy, which denies dom0 XENMEM_get_mfn_pxms
+ *                          and XENMEM_get_gfn_pxms
  *   TOPOLOGY, NR_NODES, NR_CPUS, RAM_BYTES
  *   PXMS                   the host PXMs in Xen's node order
  *   XEN_NODE_PXMS          Xen's node id of each PXM, "node:pxm ..."
@@ -205,6 +208,17 @@ static inline enum xnh_dom0_vnuma xnh_expect_dom0_vnuma(void)
 	if (!strcmp(buf, "stock"))
 		return XNH_DOM0_VNUMA_STOCK;
 	return XNH_DOM0_VNUMA_UNKNOWN;
+}
+
+/*
+ * Does Xen run FLASK with the rig's policy (XSM=flask)?  Without the key
+ * (a run by hand, an older rig), the dummy module: no.
+ */
+static inline int xnh_expect_flask(void)
+{
+	char buf[16];
+
+	return !xnh_expect_get("XSM", buf, sizeof(buf)) && !strcmp(buf, "flask");
 }
 
 #endif /* XNH_EXPECT_H */

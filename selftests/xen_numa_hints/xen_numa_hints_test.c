@@ -2,11 +2,12 @@
 /*
  * xen-numa-hints in a real dom0 on a real Xen, as root.
  *
- * The rig's /etc/xnh/expect says which Xen runs (XEN_VARIANT) and what the
- * host looks like (PXMS, PXM_CPUS, PXM_MEM).  The "common" tests run on
- * every Xen; "patched" and "batches" need the Xen that has
- * XENMEM_get_{mfn,gfn}_pxms, "stock" the one without: main() picks the
- * fixtures for the variant, so no test is skipped.
+ * The rig's /etc/xnh/expect says which Xen runs (XEN_VARIANT, XSM) and
+ * what the host looks like (PXMS, PXM_CPUS, PXM_MEM).  The "common" tests
+ * run on every Xen; "patched" and "batches" need the Xen that has
+ * XENMEM_get_{mfn,gfn}_pxms, "stock" the one without, "denied" the patched
+ * Xen under FLASK with the rig's policy, which denies dom0 both ops: main()
+ * picks the fixtures for the boot, so no test is skipped.
  *
  * Frames tested as RAM are taken from PXM_MEM ranges, one MiB inside each
  * end and never below 2 MiB (firmware keeps holes and tables there).
@@ -32,6 +33,7 @@
 
 #include "kselftest_harness.h"
 #include "xnh_dom0.h"
+#include "../xen_apic_topology/xen_domctl.h"
 
 #define NOBODY		65534
 #define MAX_PXMS	XNH_MAX_NODES
@@ -143,7 +145,8 @@ TEST_F(common, sysfs_files_are_well_formed)
 
 	read_status(_metadata, buf, sizeof(buf));
 	EXPECT_TRUE(!strcmp(buf, "active") || !strcmp(buf, "pxm-only") ||
-		    !strcmp(buf, "unsupported") || !strcmp(buf, "unavailable"))
+		    !strcmp(buf, "unsupported") || !strcmp(buf, "unavailable") ||
+		    !strcmp(buf, "denied"))
 		TH_LOG("status '%s'", buf);
 	ASSERT_EQ(0, xnh_read_line(XNH_SYSFS "/reason", buf, sizeof(buf)));
 	EXPECT_LT(10, strlen(buf)) TH_LOG("reason '%s'", buf);
@@ -325,6 +328,8 @@ static __u32 variant_state(const struct env *e)
 	xnh_expect_get("XEN_VARIANT", v, sizeof(v));
 	if (!strcmp(v, "stock"))
 		return XEN_NUMA_HINTS_STATE_UNSUPPORTED;
+	if (xnh_expect_flask())
+		return XEN_NUMA_HINTS_STATE_DENIED;
 	return e->srat ? XEN_NUMA_HINTS_STATE_ACTIVE :
 			 XEN_NUMA_HINTS_STATE_PXM_ONLY;
 }
@@ -1143,6 +1148,158 @@ TEST_F(stock, queries_answer_nothing_and_cost_nothing)
 	}
 }
 
+/* ---------------------------------------------------------------------- */
+/* denied: the patched Xen, whose FLASK policy denies dom0 both ops        */
+/* ---------------------------------------------------------------------- */
+
+FIXTURE(denied) {
+	struct env e;
+};
+
+FIXTURE_SETUP(denied)
+{
+	env_setup(_metadata, &self->e);
+}
+
+FIXTURE_TEARDOWN(denied)
+{
+	env_teardown(&self->e);
+}
+
+/* -EACCES is the policy's no: "denied", not a Xen without the op. */
+TEST_F(denied, status_is_denied)
+{
+	char buf[512];
+	struct dirent *d;
+	int files = 0;
+	DIR *dir;
+
+	read_status(_metadata, buf, sizeof(buf));
+	EXPECT_STREQ("denied", buf);
+	ASSERT_EQ(0, xnh_read_line(XNH_SYSFS "/reason", buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, "XENMEM_get_mfn_pxms")) TH_LOG("%s", buf);
+	EXPECT_NE(NULL, strstr(buf, "EACCES")) TH_LOG("%s", buf);
+	EXPECT_NE(NULL, strstr(buf, "XSM (FLASK) policy")) TH_LOG("%s", buf);
+	ASSERT_EQ(0, xnh_read_line(XNH_SYSFS "/mfn_op_probe", buf, sizeof(buf)));
+	EXPECT_STREQ("-13", buf);
+	ASSERT_EQ(0, xnh_read_line(XNH_SYSFS "/gfn_op_probe", buf, sizeof(buf)));
+	EXPECT_STREQ("-13", buf);
+	/* two probes at load, and never a hypercall again */
+	EXPECT_EQ(2, xnh_counter("hypercalls"));
+	EXPECT_EQ(0, xnh_counter("errors"));
+	/* no PXM map is built for hints that cannot work */
+	dir = opendir(XNH_SYSFS "/pxm_to_node");
+	ASSERT_NE(NULL, dir);
+	while ((d = readdir(dir)))
+		files += d->d_name[0] != '.';
+	closedir(dir);
+	EXPECT_EQ(0, files);
+}
+
+TEST_F(denied, queries_answer_nothing_and_cost_nothing)
+{
+	__u64 frames[64];
+	__u32 pxms[64], state = 0;
+	__s32 nodes[64];
+	struct xnh_counters before, after;
+	__u32 kind;
+	int i;
+
+	ASSERT_EQ(0, xnh_pick_frames(self->e.ram, self->e.nram, frames, NULL,
+				     64, 0));
+	for (kind = XEN_NUMA_HINTS_KIND_MFN; kind <= XEN_NUMA_HINTS_KIND_GFN;
+	     kind++) {
+		memset(pxms, 0, sizeof(pxms));
+		memset(nodes, 0, sizeof(nodes));
+		xnh_counters_read(&before);
+		ASSERT_EQ(0, xnh_query(self->e.fd, kind, frames, 64, pxms,
+				       nodes, &state));
+		xnh_counters_read(&after);
+		EXPECT_EQ(XEN_NUMA_HINTS_STATE_DENIED, state);
+		for (i = 0; i < 64; i++) {
+			EXPECT_EQ(XEN_NUMA_HINTS_INVALID_PXM, pxms[i]);
+			EXPECT_EQ(-1, nodes[i]);
+		}
+		EXPECT_EQ(0, after.hypercalls - before.hypercalls);
+		EXPECT_EQ(64, after.frames - before.frames);
+		EXPECT_EQ(0, after.cache_hits - before.cache_hits);
+		EXPECT_EQ(0, after.cache_misses - before.cache_misses);
+		EXPECT_EQ(0, after.errors - before.errors);
+	}
+	EXPECT_EQ(2, xnh_counter("hypercalls"));
+}
+
+/* struct xen_get_mfn_pxms, as a 64-bit caller lays it out */
+struct raw_pxms_req {
+	__u64 frames;
+	__u64 pxms;
+	__u32 nr;
+	__u32 flags;
+};
+
+#define RAW_POISON	0x5a5a5a5aU
+#define RAW_MEMORY_OP	12	/* __HYPERVISOR_memory_op */
+
+/*
+ * dom0 asks Xen itself, through privcmd: the policy's no is EACCES for
+ * both ops, for a probe, a well-formed request and garbage alike (the hook
+ * decides before the arguments are read), and nothing is written.
+ */
+TEST_F(denied, raw_hypercalls_are_eacces)
+{
+	static const __u32 ops[] = { 40, 41 };	/* XENMEM_get_{mfn,gfn}_pxms */
+	struct {
+		struct raw_pxms_req req;
+		__u64 frames[4];
+		__u32 pxms[4];
+	} *b;
+	unsigned long long calls = xnh_counter("hypercalls");
+	struct xnh_xen x;
+	unsigned int i, k;
+	int err;
+
+	err = xnh_xen_open(&x, 4096);
+	ASSERT_EQ(0, err) TH_LOG("privcmd: %s", strerror(-err));
+	b = x.buf;
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		struct privcmd_hypercall call = {
+			.op = RAW_MEMORY_OP,
+			.arg = { ops[i], (unsigned long)&b->req },
+		};
+		/* a probe, a request for RAM frames, bad flags, too many */
+		const struct raw_pxms_req reqs[] = {
+			{ 0 },
+			{ (unsigned long)b->frames, (unsigned long)b->pxms, 4, 0 },
+			{ (unsigned long)b->frames, (unsigned long)b->pxms, 4, 1 },
+			{ (unsigned long)b->frames, (unsigned long)b->pxms, 1025, 0 },
+		};
+
+		for (k = 0; k < ARRAY_SIZE(reqs); k++) {
+			b->req = reqs[k];
+			b->frames[0] = self->e.ram[0].first;
+			b->frames[1] = self->e.ram[0].last;
+			b->frames[2] = self->e.ram[self->e.nram - 1].first;
+			b->frames[3] = 0;
+			memset(b->pxms, 0x5a, sizeof(b->pxms));
+			errno = 0;
+			EXPECT_EQ(-1, ioctl(x.privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, &call))
+				TH_LOG("op %u, request %u answered", ops[i], k);
+			EXPECT_EQ(EACCES, errno)
+				TH_LOG("op %u, request %u: %s", ops[i], k, strerror(errno));
+			EXPECT_EQ(RAW_POISON, b->pxms[0]);
+			EXPECT_EQ(RAW_POISON, b->pxms[3]);
+		}
+		/* the argument itself unreadable: refused all the same */
+		call.arg[1] = 0;
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(x.privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, &call));
+		EXPECT_EQ(EACCES, errno) TH_LOG("op %u, NULL: %s", ops[i], strerror(errno));
+	}
+	xnh_xen_close(&x);
+	/* the module was not asked */
+	EXPECT_EQ(calls, xnh_counter("hypercalls"));
+}
+
 int main(int argc, char **argv)
 {
 	char variant[32];
@@ -1157,7 +1314,10 @@ int main(int argc, char **argv)
 	args[n++] = argv[0];
 	args[n++] = "-f";
 	args[n++] = "common";
-	if (!strcmp(variant, "patched")) {
+	if (!strcmp(variant, "patched") && xnh_expect_flask()) {
+		args[n++] = "-f";
+		args[n++] = "denied";
+	} else if (!strcmp(variant, "patched")) {
 		args[n++] = "-f";
 		args[n++] = "patched";
 		args[n++] = "-f";
