@@ -104,6 +104,7 @@ static int expect_placed(void)
 
 /* What a ring placement line of the patched backends says. */
 struct placement {
+	char dev[160];		/* what the line names before "ring placement" */
 	int id;			/* queue or ring */
 	char verdict[16];
 	int node;
@@ -231,12 +232,16 @@ static int read_placements(int domid, const char *key, struct placement *pl,
 
 		if (!p)
 			continue;
+		if (line[0] == '[' && strchr(line, ']'))
+			line = strchr(line, ']') + 1;
+		/* the device: "vif vif-1-0 vif1.0: " or "backend/vbd/1/51712: " */
+		snprintf(x.dev, sizeof(x.dev), "%.*s", (int)(p - line), line);
 		p += strlen(pat);
 		if (sscanf(p, "%d verdict=%15s node=%d votes=%u/%u", &x.id,
 			   x.verdict, &x.node, &x.votes, &x.hinted) != 5)
 			return -1;
-		/* a reconnect logs again: the last line of each id counts */
-		for (i = 0; i < n && pl[i].id != x.id; i++)
+		/* a reconnect logs again: the last line of each counts */
+		for (i = 0; i < n && (pl[i].id != x.id || strcmp(pl[i].dev, x.dev)); i++)
 			;
 		if (i == n) {
 			if (n == max)
@@ -248,14 +253,17 @@ static int read_placements(int domid, const char *key, struct placement *pl,
 	return n;
 }
 
-static void check_placements(struct __test_metadata *_metadata,
-			     struct guest *g, const char *key)
+static int check_placements(struct __test_metadata *_metadata,
+			    struct guest *g, const char *key)
 {
 	struct placement pl[MAX_QUEUES];
 	int n = read_placements(g->domid, key, pl, MAX_QUEUES), i;
 
-	ASSERT_LT(0, n) TH_LOG("no '%s' ring placement line for d%d in dmesg",
-			       key, g->domid);
+	if (n <= 0) {
+		TH_LOG("no '%s' ring placement line for d%d in dmesg", key,
+		       g->domid);
+		return -1;
+	}
 	for (i = 0; i < n; i++) {
 		TH_LOG("d%d %s %d: %s node %d, %u of %u frames; Xen: PXM %d holds %d%%",
 		       g->domid, key, pl[i].id, pl[i].verdict, pl[i].node,
@@ -276,6 +284,7 @@ static void check_placements(struct __test_metadata *_metadata,
 				     g->pages_on[pl[i].node]));
 		}
 	}
+	return n;
 }
 
 /* Xen put the guest where the rig asked: the last PXM's CPUs. */
@@ -297,12 +306,12 @@ TEST_F(guest, memory_is_on_one_node)
 
 TEST_F(guest, netback_queues_placed)
 {
-	check_placements(_metadata, &self->g, "queue");
+	EXPECT_LT(0, check_placements(_metadata, &self->g, "queue"));
 }
 
 TEST_F(guest, blkback_rings_placed)
 {
-	check_placements(_metadata, &self->g, "ring");
+	EXPECT_LT(0, check_placements(_metadata, &self->g, "ring"));
 }
 
 /* The mask a thread or IRQ of the guest's backends must have. */
@@ -313,46 +322,93 @@ static __u64 want_mask(struct guest *g)
 	return g->online;
 }
 
+/*
+ * A kernel thread (its parent is kthreadd) of the guest's netback
+ * ("vif<domid>.<n>-q<q>-guest-rx", "...-dealloc") or blkback
+ * ("<domid>.<dev>-<ring>"); 'n' for netback, 'b' for blkback, 0 if
+ * neither.  /proc/<pid>/comm shows a kthread's whole name.
+ */
+static char backend_thread(const char *pid, int domid, char *comm, size_t len)
+{
+	char path[300], line[256], vif[32], blk[32];
+	int ppid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	comm[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Name:", 5))
+			snprintf(comm, len, "%s", line + 5 + strspn(line + 5, " \t"));
+		else if (!strncmp(line, "PPid:", 5))
+			ppid = atoi(line + 5);
+	}
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	if (ppid != 2)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(line, sizeof(line), f))
+			snprintf(comm, len, "%s", line);
+		fclose(f);
+		comm[strcspn(comm, "\n")] = '\0';
+	}
+	snprintf(vif, sizeof(vif), "vif%d.", domid);
+	snprintf(blk, sizeof(blk), "%d.", domid);
+	if (!strncmp(comm, vif, strlen(vif)))
+		return 'n';
+	if (!strncmp(comm, blk, strlen(blk)) && strchr(comm, '-'))
+		return 'b';
+	return 0;
+}
+
+static __u64 thread_cpus(const char *pid)
+{
+	char path[300], line[256];
+	__u64 allowed = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Cpus_allowed_list:", 18))
+			allowed = parse_cpulist(line + 18 + strspn(line + 18, " \t"));
+	fclose(f);
+	return allowed;
+}
+
 /* Each kthread of the guest's backends: where it may run. */
 TEST_F(guest, kthreads_run_on_the_node)
 {
-	char vif[32], blk[32], path[300], comm[64], line[256];
+	struct placement pl[MAX_QUEUES];
+	int queues = read_placements(self->g.domid, "queue", pl, MAX_QUEUES);
+	int rings = read_placements(self->g.domid, "ring", pl, MAX_QUEUES);
 	__u64 want = want_mask(&self->g);
+	int net = 0, blk = 0;
 	struct dirent *d;
-	int threads = 0;
+	char comm[256];
 	DIR *proc;
 
-	snprintf(vif, sizeof(vif), "vif%d.", self->g.domid);
-	snprintf(blk, sizeof(blk), "blkback.%d.", self->g.domid);
 	proc = opendir("/proc");
 	ASSERT_NE(NULL, proc);
 	while ((d = readdir(proc))) {
-		__u64 allowed = 0;
-		FILE *f;
+		__u64 allowed;
+		char kind;
 
 		if (!isdigit((unsigned char)d->d_name[0]))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
-		f = fopen(path, "r");
-		if (!f)
+		kind = backend_thread(d->d_name, self->g.domid, comm, sizeof(comm));
+		if (!kind)
 			continue;
-		if (!fgets(comm, sizeof(comm), f))
-			comm[0] = '\0';
-		fclose(f);
-		comm[strcspn(comm, "\n")] = '\0';
-		if (strncmp(comm, vif, strlen(vif)) &&
-		    strncmp(comm, blk, strlen(blk)))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/status", d->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f))
-			if (!strncmp(line, "Cpus_allowed_list:", 18))
-				allowed = parse_cpulist(line + 18 +
-							strspn(line + 18, " \t"));
-		fclose(f);
-		threads++;
+		net += kind == 'n';
+		blk += kind == 'b';
+		allowed = thread_cpus(d->d_name);
 		EXPECT_EQ(want, allowed & self->g.online)
 			TH_LOG("%s (pid %s) may run on %#llx, want %#llx", comm,
 			       d->d_name, (unsigned long long)allowed,
@@ -360,26 +416,40 @@ TEST_F(guest, kthreads_run_on_the_node)
 	}
 	closedir(proc);
 	/* netback: guest-rx and dealloc per queue; blkback: one per ring */
-	EXPECT_LE(3, threads) TH_LOG("%d backend kthreads of d%d", threads,
-				     self->g.domid);
+	EXPECT_LT(0, queues);
+	EXPECT_LT(0, rings);
+	EXPECT_EQ(2 * queues, net) TH_LOG("%d netback kthreads of d%d, %d queues",
+					  net, self->g.domid, queues);
+	EXPECT_EQ(rings, blk) TH_LOG("%d blkback kthreads of d%d, %d rings",
+				     blk, self->g.domid, rings);
 }
 
 /* Each event-channel IRQ of the guest's backends: its affinity. */
 TEST_F(guest, irqs_on_the_node)
 {
-	char vif[32], line[512], path[80];
 	__u64 want = want_mask(&self->g);
+	char vif[32], path[80], out[256];
+	size_t cap = 0;
+	char *line = NULL;
 	int irqs = 0;
 	FILE *f;
+
+	/* "blkif-backend" names no domain: this must be the only one served */
+	ASSERT_EQ(0, run_cmd("xenstore-list /local/domain/0/backend/vbd", out,
+			     sizeof(out)));
+	ASSERT_EQ(self->g.domid, atoi(out)) TH_LOG("vbd backends: %s", out);
+	ASSERT_EQ(NULL, strchr(out, '\n') ? strchr(strchr(out, '\n') + 1, '\n') : NULL)
+		TH_LOG("more than one domain has a vbd: %s", out);
 
 	snprintf(vif, sizeof(vif), "vif%d.", self->g.domid);
 	f = fopen("/proc/interrupts", "r");
 	ASSERT_NE(NULL, f);
-	while (fgets(line, sizeof(line), f)) {
+	while (getline(&line, &cap, f) > 0) {
 		__u64 aff, eff;
 		unsigned int irq;
+		int n = 0;
 
-		if (sscanf(line, " %u:", &irq) != 1)
+		if (sscanf(line, " %u:%n", &irq, &n) != 1 || !n)
 			continue;
 		if (!strstr(line, vif) && !strstr(line, "blkif-backend"))
 			continue;
@@ -400,6 +470,7 @@ TEST_F(guest, irqs_on_the_node)
 			       irq, (unsigned long long)eff,
 			       (unsigned long long)want);
 	}
+	free(line);
 	fclose(f);
 	/* netback: one or two per queue; blkback: one per ring */
 	EXPECT_LE(2, irqs) TH_LOG("%d backend IRQs of d%d", irqs, self->g.domid);

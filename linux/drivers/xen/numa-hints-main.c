@@ -102,7 +102,8 @@ static atomic64_t xnh_counters[XNH_NR_COUNTERS];
  * compares.
  */
 #define XNH_CACHE_LOCKS		64
-static spinlock_t xnh_cache_locks[XNH_CACHE_LOCKS];
+/* Raw: taken with preemption off and from hard IRQs, on PREEMPT_RT too. */
+static raw_spinlock_t xnh_cache_locks[XNH_CACHE_LOCKS];
 static struct xnh_cache xnh_cache;	/* .nr_sets == 0: no cache */
 
 /*
@@ -115,7 +116,7 @@ static void xnh_cache_lock(void *ctx, unsigned int set)
 {
 	unsigned long *flags = ctx;
 
-	spin_lock_irqsave(&xnh_cache_locks[set % XNH_CACHE_LOCKS], *flags);
+	raw_spin_lock_irqsave(&xnh_cache_locks[set % XNH_CACHE_LOCKS], *flags);
 }
 
 static void xnh_cache_unlock(void *ctx, unsigned int set)
@@ -123,7 +124,8 @@ static void xnh_cache_unlock(void *ctx, unsigned int set)
 {
 	unsigned long *flags = ctx;
 
-	spin_unlock_irqrestore(&xnh_cache_locks[set % XNH_CACHE_LOCKS], *flags);
+	raw_spin_unlock_irqrestore(&xnh_cache_locks[set % XNH_CACHE_LOCKS],
+				   *flags);
 }
 
 unsigned long xnh_cache_entries(void)
@@ -153,7 +155,7 @@ static int xnh_cache_setup(void)
 	int i;
 
 	for (i = 0; i < XNH_CACHE_LOCKS; i++)
-		spin_lock_init(&xnh_cache_locks[i]);
+		raw_spin_lock_init(&xnh_cache_locks[i]);
 	if (!sets)
 		return 0;
 	slot = kvcalloc((size_t)sets * XNH_CACHE_WAYS, sizeof(*slot),
@@ -467,7 +469,7 @@ EXPORT_SYMBOL_GPL(xen_numa_hints_pages_to_nodes);
  * that no earlier query answered gets NUMA_NO_NODE.  Not counted in the
  * module's counters: an atomic per call would cost more than the lookup.
  *
- * Context: Any context; does not sleep or allocate.
+ * Context: Any context but NMI; does not sleep or allocate.
  * Return: the node, or NUMA_NO_NODE.
  */
 int xen_numa_hints_mfn_to_node_cached(xen_pfn_t mfn)

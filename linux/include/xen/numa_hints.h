@@ -113,7 +113,11 @@ xen_numa_hints_verdict_name(enum xen_numa_hints_verdict verdict)
 	return "unknown";
 }
 
-#if IS_ENABLED(CONFIG_XEN_NUMA_HINTS)
+/*
+ * IS_REACHABLE: a built-in caller cannot link against the module; it gets
+ * the stubs below, or the optional wrappers.
+ */
+#if IS_REACHABLE(CONFIG_XEN_NUMA_HINTS)
 
 int xen_numa_hints_mfns_to_nodes(const xen_pfn_t *mfns, unsigned int nr,
 				 int *nodes);
@@ -213,9 +217,15 @@ xen_numa_hints_place_pages(struct page **pages, unsigned int nr, int *nodes,
 	return 0;
 }
 
+static inline void xen_numa_hints_vote(const int *nodes, unsigned int nr,
+				       struct xen_numa_hints_placement *p)
+{
+	xen_numa_hints_none(NULL, nr, p, XEN_NUMA_HINTS_UNAVAILABLE);
+}
+
 #define xen_numa_hints_optional_place_pages xen_numa_hints_place_pages
 #define xen_numa_hints_optional_pages_to_nodes xen_numa_hints_pages_to_nodes
 
-#endif /* CONFIG_XEN_NUMA_HINTS */
+#endif /* IS_REACHABLE(CONFIG_XEN_NUMA_HINTS) */
 
 #endif /* _XEN_NUMA_HINTS_H */
