@@ -119,11 +119,17 @@ struct guest {
 	unsigned long pages_on[XNH_MAX_NODES];	/* by PXM */
 	unsigned long total;
 	__u64 online, home_cpus;
+	/* the placement lines, read once: dmesg is slow to read under TCG */
+	struct placement queues[MAX_QUEUES], rings[MAX_QUEUES];
+	int nr_queues, nr_rings;
 };
 
 FIXTURE(guest) {
 	struct guest g;
 };
+
+static int read_placements(int domid, const char *key, struct placement *pl,
+			   int max);
 
 static int run_cmd(const char *cmd, char *out, size_t len)
 {
@@ -205,6 +211,10 @@ FIXTURE_SETUP(guest)
 			self->g.home_pxm = (int)pxm;
 	if (self->g.home_pxm >= 0)
 		self->g.home_cpus = pxm_cpus(self->g.home_pxm);
+	self->g.nr_queues = read_placements(self->g.domid, "queue",
+					    self->g.queues, MAX_QUEUES);
+	self->g.nr_rings = read_placements(self->g.domid, "ring",
+					   self->g.rings, MAX_QUEUES);
 }
 
 FIXTURE_TEARDOWN(guest)
@@ -330,8 +340,8 @@ TEST_F(guest, blkback_rings_placed)
  */
 static __u64 want_mask(struct guest *g, const char *key, int id)
 {
-	struct placement pl[MAX_QUEUES];
-	int n = read_placements(g->domid, key, pl, MAX_QUEUES), i;
+	const struct placement *pl = strcmp(key, "ring") ? g->queues : g->rings;
+	int n = strcmp(key, "ring") ? g->nr_queues : g->nr_rings, i;
 	__u64 m = 0;
 
 	for (i = 0; i < n; i++) {
@@ -424,9 +434,7 @@ static __u64 thread_cpus(const char *pid)
 /* Each kthread of the guest's backends: where it may run. */
 TEST_F(guest, kthreads_run_on_the_node)
 {
-	struct placement pl[MAX_QUEUES];
-	int queues = read_placements(self->g.domid, "queue", pl, MAX_QUEUES);
-	int rings = read_placements(self->g.domid, "ring", pl, MAX_QUEUES);
+	int queues = self->g.nr_queues, rings = self->g.nr_rings;
 	int net = 0, blk = 0;
 	struct dirent *d;
 	char comm[256];
