@@ -2,8 +2,9 @@
 /*
  * Host unit tests of xen-numa-hints' pure logic (linux/drivers/xen/
  * numa-hints-logic.c, the same file the module is built from): batch
- * splitting, the MFN -> PXM cache, the PXM -> node map and the plurality
- * helper.  A fake hypervisor records every query.
+ * splitting, the MFN -> PXM cache, the PXM -> node map, the plurality
+ * helper and the per-domain view's order and format.  A fake hypervisor
+ * records every query.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -762,6 +763,190 @@ TEST(plurality_many_nodes)
 		nodes[i] = (int)i;
 	nodes[17] = 16;
 	EXPECT_EQ(16, xnh_plurality_node(nodes, 18));
+}
+
+/* --- the per-domain view -------------------------------------------------- */
+
+TEST(svc_name_valid)
+{
+	char longest[XNH_SVC_DEV_LEN], too_long[XNH_SVC_DEV_LEN + 1];
+
+	memset(longest, 'x', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	memset(too_long, 'x', sizeof(too_long) - 1);
+	too_long[sizeof(too_long) - 1] = '\0';
+
+	EXPECT_TRUE(xnh_svc_name_valid("vif", XNH_SVC_NAME_LEN));
+	EXPECT_TRUE(xnh_svc_name_valid("vif1.0", XNH_SVC_DEV_LEN));
+	EXPECT_TRUE(xnh_svc_name_valid("51712", XNH_SVC_DEV_LEN));
+	EXPECT_TRUE(xnh_svc_name_valid(longest, XNH_SVC_DEV_LEN));
+	/* no room for the NUL: only XNH_SVC_DEV_LEN bytes are read */
+	EXPECT_FALSE(xnh_svc_name_valid(too_long, XNH_SVC_DEV_LEN));
+	EXPECT_FALSE(xnh_svc_name_valid(NULL, XNH_SVC_NAME_LEN));
+	EXPECT_FALSE(xnh_svc_name_valid("", XNH_SVC_NAME_LEN));
+	EXPECT_FALSE(xnh_svc_name_valid("vif", 0));
+	EXPECT_FALSE(xnh_svc_name_valid("vif 1", XNH_SVC_NAME_LEN));
+	EXPECT_FALSE(xnh_svc_name_valid("vif\n", XNH_SVC_NAME_LEN));
+	EXPECT_FALSE(xnh_svc_name_valid("vif\t", XNH_SVC_NAME_LEN));
+	EXPECT_FALSE(xnh_svc_name_valid("v\x7f", XNH_SVC_NAME_LEN));
+	EXPECT_FALSE(xnh_svc_name_valid("v\xc3\xa9", XNH_SVC_NAME_LEN));
+}
+
+static int svc_qsort_cmp(const void *a, const void *b)
+{
+	return xnh_svc_cmp(a, b);
+}
+
+/* Sorted by domain, backend, device (numbers as numbers) and queue. */
+TEST(svc_order)
+{
+	static const struct xnh_svc_key want[] = {
+		{ 1, "vbd", "51712", 0 },
+		{ 1, "vbd", "51712", 1 },
+		{ 1, "vbd", "51728", 0 },
+		{ 1, "vif", "vif1.0", 0 },
+		{ 1, "vif", "vif1.0", 2 },
+		{ 1, "vif", "vif1.0", 10 },
+		{ 1, "vif", "vif1.2", 0 },
+		{ 1, "vif", "vif1.10", 0 },
+		{ 2, "vbd", "768", 0 },
+		{ 2, "vbd", "51712", 0 },
+		{ 10, "vif", "vif10.0", 0 },
+		{ 32752, "vif", "vif32752.0", 4294967295U },
+	};
+	enum { N = sizeof(want) / sizeof(want[0]) };
+	struct xnh_svc_key k[N];
+	unsigned int i, j;
+
+	/* every order of input sorts the same: reversed and rotated */
+	for (j = 0; j < N; j++) {
+		for (i = 0; i < N; i++)
+			k[i] = want[(N - 1 - i + j) % N];
+		qsort(k, N, sizeof(k[0]), svc_qsort_cmp);
+		for (i = 0; i < N; i++) {
+			EXPECT_EQ(want[i].domid, k[i].domid);
+			EXPECT_STREQ(want[i].backend, k[i].backend);
+			EXPECT_STREQ(want[i].dev, k[i].dev);
+			EXPECT_EQ(want[i].id, k[i].id);
+		}
+	}
+	/* zero only for the same key; antisymmetric */
+	for (i = 0; i < N; i++)
+		for (j = 0; j < N; j++) {
+			int r = xnh_svc_cmp(&want[i], &want[j]);
+
+			if (i == j) {
+				EXPECT_EQ(0, r);
+			} else {
+				EXPECT_EQ(i < j ? -1 : 1, r < 0 ? -1 : 1);
+				EXPECT_EQ(r < 0, xnh_svc_cmp(&want[j], &want[i]) > 0);
+			}
+		}
+}
+
+/* Names equal as numbers are still different names. */
+TEST(svc_order_leading_zeros)
+{
+	struct xnh_svc_key a = { 1, "vbd", "01", 0 };
+	struct xnh_svc_key b = { 1, "vbd", "1", 0 };
+	struct xnh_svc_key c = { 1, "vbd", "2", 0 };
+	struct xnh_svc_key d = { 1, "vbd", "1a", 0 };
+
+	EXPECT_NE(0, xnh_svc_cmp(&a, &b));
+	EXPECT_EQ(xnh_svc_cmp(&a, &b) < 0, xnh_svc_cmp(&b, &a) > 0);
+	EXPECT_GT(0, xnh_svc_cmp(&a, &c));
+	EXPECT_GT(0, xnh_svc_cmp(&b, &c));
+	EXPECT_GT(0, xnh_svc_cmp(&b, &d));
+	EXPECT_LT(0, xnh_svc_cmp(&c, &d));
+}
+
+TEST(local_of)
+{
+	EXPECT_EQ(XNH_LOCAL_NA, xnh_local_of(-1, 3, 0));
+	EXPECT_EQ(XNH_LOCAL_NA, xnh_local_of(-1, 3, 3));
+	EXPECT_EQ(XNH_LOCAL_NA, xnh_local_of(1, 0, 0));
+	EXPECT_EQ(XNH_LOCAL_YES, xnh_local_of(0, 4, 0));
+	EXPECT_EQ(XNH_LOCAL_YES, xnh_local_of(1, 1, 0));
+	EXPECT_EQ(XNH_LOCAL_NO, xnh_local_of(1, 4, 1));
+	EXPECT_EQ(XNH_LOCAL_NO, xnh_local_of(0, 1, 1));
+}
+
+TEST(svc_format)
+{
+	static const struct xnh_svc_key vif = { 1, "vif", "vif1.0", 0 };
+	static const struct xnh_svc_key vbd = { 32752, "vbd", "51712", 15 };
+	const int pids[] = { 123, 124, 4194304 };
+	const unsigned int irqs[] = { 45, 46 };
+	struct xnh_svc_line l = {
+		.key = &vif, .verdict = "placed", .node = 1, .votes = 2,
+		.hinted = 2, .cpus = "2-3", .nr_pids = 2, .pids = pids,
+		.nr_irqs = 2, .irqs = irqs, .local = XNH_LOCAL_YES,
+	};
+	const char *want;
+	char buf[256];
+
+	want = "d1 vif vif1.0 q0 placed node=1 votes=2/2 cpus=2-3 kthreads=123,124 irqs=45,46 local=yes\n";
+	EXPECT_EQ(strlen(want), xnh_svc_format(buf, sizeof(buf), &l));
+	EXPECT_STREQ(want, buf);
+
+	l.local = XNH_LOCAL_NO;
+	l.nr_irqs = 1;
+	l.cpus = "0-15,64-79";
+	want = "d1 vif vif1.0 q0 placed node=1 votes=2/2 cpus=0-15,64-79 kthreads=123,124 irqs=45 local=no\n";
+	EXPECT_EQ(strlen(want), xnh_svc_format(buf, sizeof(buf), &l));
+	EXPECT_STREQ(want, buf);
+
+	/* nothing placed: no node, no CPUs, nothing to judge */
+	l.key = &vbd;
+	l.verdict = "unavailable";
+	l.node = -1;
+	l.votes = 0;
+	l.hinted = 0;
+	l.cpus = NULL;
+	l.nr_pids = 1;
+	l.pids = &pids[2];
+	l.local = XNH_LOCAL_NA;
+	want = "d32752 vbd 51712 q15 unavailable node=-1 votes=0/0 cpus=- kthreads=4194304 irqs=45 local=-\n";
+	EXPECT_EQ(strlen(want), xnh_svc_format(buf, sizeof(buf), &l));
+	EXPECT_STREQ(want, buf);
+
+	l.cpus = "";
+	l.nr_pids = 0;
+	l.nr_irqs = 0;
+	l.verdict = NULL;
+	l.node = -2147483647 - 1;
+	l.votes = 4294967295U;
+	want = "d32752 vbd 51712 q15 unknown node=-2147483648 votes=4294967295/0 cpus=- kthreads=- irqs=- local=-\n";
+	EXPECT_EQ(strlen(want), xnh_svc_format(buf, sizeof(buf), &l));
+	EXPECT_STREQ(want, buf);
+}
+
+/* Cut short like snprintf(): a prefix, NUL-terminated, never past @len. */
+TEST(svc_format_short_buffer)
+{
+	static const struct xnh_svc_key k = { 3, "vif", "vif3.1", 7 };
+	const int pids[] = { 1000, 1001 };
+	const unsigned int irqs[] = { 70, 71 };
+	const struct xnh_svc_line l = {
+		.key = &k, .verdict = "split", .node = -1, .votes = 1,
+		.hinted = 2, .nr_pids = 2, .pids = pids, .nr_irqs = 2,
+		.irqs = irqs, .local = XNH_LOCAL_NA,
+	};
+	char full[256];
+	size_t n = xnh_svc_format(full, sizeof(full), &l), len;
+
+	EXPECT_STREQ("d3 vif vif3.1 q7 split node=-1 votes=1/2 cpus=- kthreads=1000,1001 irqs=70,71 local=-\n",
+		     full);
+	EXPECT_EQ(0, xnh_svc_format(NULL, 0, &l) - n);
+	for (len = 1; len <= n + 1; len++) {
+		char *buf = malloc(len);
+
+		ASSERT_NE(NULL, buf);
+		EXPECT_EQ(n, xnh_svc_format(buf, len, &l));
+		EXPECT_EQ(len - 1, strlen(buf));
+		EXPECT_EQ(0, strncmp(full, buf, len - 1));
+		free(buf);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -375,3 +375,232 @@ void xnh_vote(const int *nodes, unsigned int nr, unsigned int min_share,
 		v->verdict = XNH_VOTE_SPLIT;
 	}
 }
+
+/**
+ * xnh_svc_name_valid() - whether @s can name a backend or device in the view
+ * @s: the name
+ * @len: the size of the field it is kept in, NUL included
+ *
+ * The view's lines are split at spaces: 1 to @len - 1 printable ASCII
+ * characters other than space.  At most @len bytes of @s are read.
+ *
+ * Return: true if it can.
+ */
+bool xnh_svc_name_valid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (!s)
+		return false;
+	for (i = 0; i < len && s[i]; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return false;
+	return i > 0 && i < len;
+}
+
+static bool xnh_isdigit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Runs of digits compare as numbers: "vif1.2" before "vif1.10". */
+static int xnh_natcmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		const char *ea, *eb;
+
+		if (!xnh_isdigit(*a) || !xnh_isdigit(*b)) {
+			if (*a != *b)
+				return (unsigned char)*a < (unsigned char)*b ?
+				       -1 : 1;
+			a++;
+			b++;
+			continue;
+		}
+		while (*a == '0' && xnh_isdigit(a[1]))
+			a++;
+		while (*b == '0' && xnh_isdigit(b[1]))
+			b++;
+		for (ea = a; xnh_isdigit(*ea); ea++)
+			;
+		for (eb = b; xnh_isdigit(*eb); eb++)
+			;
+		if (ea - a != eb - b)
+			return ea - a < eb - b ? -1 : 1;
+		for (; a < ea; a++, b++)
+			if (*a != *b)
+				return *a < *b ? -1 : 1;
+	}
+	return *a ? 1 : *b ? -1 : 0;
+}
+
+static int xnh_strcmp(const char *a, const char *b)
+{
+	for (; *a && *a == *b; a++, b++)
+		;
+	return (unsigned char)*a < (unsigned char)*b ? -1 :
+	       (unsigned char)*a > (unsigned char)*b;
+}
+
+/* Names in natural order; names equal as numbers ("01", "1") by bytes. */
+static int xnh_namecmp(const char *a, const char *b)
+{
+	int r = xnh_natcmp(a, b);
+
+	return r ? r : xnh_strcmp(a, b);
+}
+
+/**
+ * xnh_svc_cmp() - the order of the view's lines
+ * @a: a key
+ * @b: another
+ *
+ * By domain, then backend, device (runs of digits as numbers) and queue.
+ * Zero only for equal keys, which name the same line.
+ *
+ * Return: negative, zero or positive as @a sorts before, with or after @b.
+ */
+int xnh_svc_cmp(const struct xnh_svc_key *a, const struct xnh_svc_key *b)
+{
+	int r;
+
+	if (a->domid != b->domid)
+		return a->domid < b->domid ? -1 : 1;
+	r = xnh_namecmp(a->backend, b->backend);
+	if (r)
+		return r;
+	r = xnh_namecmp(a->dev, b->dev);
+	if (r)
+		return r;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return 0;
+}
+
+/**
+ * xnh_local_of() - whether a queue is served from its node
+ * @node: the node it is served from, or negative for none
+ * @checked: its kthreads and IRQs that still exist
+ * @outside: those of them allowed or delivered outside the node's CPUs
+ *
+ * Return: XNH_LOCAL_NA without a node or with nothing to look at,
+ * otherwise XNH_LOCAL_YES if nothing is outside, XNH_LOCAL_NO if anything is.
+ */
+enum xnh_local xnh_local_of(int node, unsigned int checked,
+			    unsigned int outside)
+{
+	if (node < 0 || !checked)
+		return XNH_LOCAL_NA;
+	return outside ? XNH_LOCAL_NO : XNH_LOCAL_YES;
+}
+
+/* snprintf() without the C library or the kernel's: what fits, and the count. */
+struct xnh_out {
+	char *buf;
+	size_t len;
+	size_t pos;
+};
+
+static void xnh_put(struct xnh_out *o, const char *s)
+{
+	for (; *s; s++, o->pos++)
+		if (o->pos + 1 < o->len)
+			o->buf[o->pos] = *s;
+}
+
+static void xnh_put_uint(struct xnh_out *o, unsigned long v)
+{
+	char d[24];
+	unsigned int i = sizeof(d) - 1;
+
+	d[i] = '\0';
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	xnh_put(o, d + i);
+}
+
+static void xnh_put_int(struct xnh_out *o, long v)
+{
+	if (v < 0) {
+		xnh_put(o, "-");
+		xnh_put_uint(o, 0UL - (unsigned long)v);
+	} else {
+		xnh_put_uint(o, (unsigned long)v);
+	}
+}
+
+static const char *xnh_local_name(enum xnh_local local)
+{
+	switch (local) {
+	case XNH_LOCAL_YES:
+		return "yes";
+	case XNH_LOCAL_NO:
+		return "no";
+	case XNH_LOCAL_NA:
+		break;
+	}
+	return "-";
+}
+
+/**
+ * xnh_svc_format() - one line of the per-domain view
+ * @buf: where to write it
+ * @len: size of @buf; at most @len - 1 characters and a NUL are written
+ * @l: what the line says
+ *
+ *   d<domid> <backend> <dev> q<id> <verdict> node=<node> votes=<v>/<h>
+ *   cpus=<cpulist|-> kthreads=<pid,...|-> irqs=<irq,...|-> local=<yes|no|->
+ *
+ * on one line, ending in a newline.
+ *
+ * Return: the length of the whole line, as snprintf(): the line was cut
+ * short if that is @len or more.
+ */
+size_t xnh_svc_format(char *buf, size_t len, const struct xnh_svc_line *l)
+{
+	struct xnh_out o = { .buf = buf, .len = len, .pos = 0 };
+	unsigned int i;
+
+	xnh_put(&o, "d");
+	xnh_put_uint(&o, l->key->domid);
+	xnh_put(&o, " ");
+	xnh_put(&o, l->key->backend);
+	xnh_put(&o, " ");
+	xnh_put(&o, l->key->dev);
+	xnh_put(&o, " q");
+	xnh_put_uint(&o, l->key->id);
+	xnh_put(&o, " ");
+	xnh_put(&o, l->verdict ? l->verdict : "unknown");
+	xnh_put(&o, " node=");
+	xnh_put_int(&o, l->node);
+	xnh_put(&o, " votes=");
+	xnh_put_uint(&o, l->votes);
+	xnh_put(&o, "/");
+	xnh_put_uint(&o, l->hinted);
+	xnh_put(&o, " cpus=");
+	xnh_put(&o, l->cpus && *l->cpus ? l->cpus : "-");
+	xnh_put(&o, " kthreads=");
+	for (i = 0; i < l->nr_pids; i++) {
+		if (i)
+			xnh_put(&o, ",");
+		xnh_put_int(&o, l->pids[i]);
+	}
+	if (!l->nr_pids)
+		xnh_put(&o, "-");
+	xnh_put(&o, " irqs=");
+	for (i = 0; i < l->nr_irqs; i++) {
+		if (i)
+			xnh_put(&o, ",");
+		xnh_put_uint(&o, l->irqs[i]);
+	}
+	if (!l->nr_irqs)
+		xnh_put(&o, "-");
+	xnh_put(&o, " local=");
+	xnh_put(&o, xnh_local_name(l->local));
+	xnh_put(&o, "\n");
+	if (len)
+		buf[o.pos < len ? o.pos : len - 1] = '\0';
+	return o.pos;
+}

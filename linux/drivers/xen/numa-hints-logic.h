@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The pure logic of xen-numa-hints: splitting frame lookups into hypercall
- * batches, the MFN -> PXM cache and the PXM -> node map.
+ * batches, the MFN -> PXM cache, the PXM -> node map, the vote and the
+ * order and format of the per-domain view.
  *
  * Debian's kernels have no KUnit, so this file and numa-hints-logic.c use
  * no kernel header beyond fixed-width types: the same sources are built
@@ -142,5 +143,53 @@ struct xnh_vote {
 
 void xnh_vote(const int *nodes, unsigned int nr, unsigned int min_share,
 	      struct xnh_vote *v);
+
+/*
+ * The per-domain view (/sys/kernel/xen_numa/domains): one line per queue
+ * a backend serves, sorted by xnh_svc_cmp(), formatted by xnh_svc_format().
+ * The bounds are <xen/numa_hints.h>'s XEN_NUMA_HINTS_SERVICE_*.
+ */
+#define XNH_SVC_NAME_LEN	16	/* backend, NUL included */
+#define XNH_SVC_DEV_LEN		32	/* device, NUL included */
+#define XNH_SVC_PIDS		4
+#define XNH_SVC_IRQS		2
+
+/* What identifies a line: an entry served again with the same key replaces it. */
+struct xnh_svc_key {
+	unsigned int domid;
+	char backend[XNH_SVC_NAME_LEN];
+	char dev[XNH_SVC_DEV_LEN];
+	unsigned int id;
+};
+
+bool xnh_svc_name_valid(const char *s, size_t len);
+int xnh_svc_cmp(const struct xnh_svc_key *a, const struct xnh_svc_key *b);
+
+/* Whether a queue is served on its node's CPUs, as the line says it. */
+enum xnh_local {
+	XNH_LOCAL_NA,		/* no node, or nothing left to look at: "-" */
+	XNH_LOCAL_YES,
+	XNH_LOCAL_NO,
+};
+
+enum xnh_local xnh_local_of(int node, unsigned int checked,
+			    unsigned int outside);
+
+/* One line of the view, with what the kernel worked out at read time. */
+struct xnh_svc_line {
+	const struct xnh_svc_key *key;
+	const char *verdict;
+	int node;
+	unsigned int votes;
+	unsigned int hinted;
+	const char *cpus;	/* the node's cpulist; NULL or "" prints "-" */
+	unsigned int nr_pids;
+	const int *pids;
+	unsigned int nr_irqs;
+	const unsigned int *irqs;
+	enum xnh_local local;
+};
+
+size_t xnh_svc_format(char *buf, size_t len, const struct xnh_svc_line *l);
 
 #endif /* XEN_NUMA_HINTS_LOGIC_H */
