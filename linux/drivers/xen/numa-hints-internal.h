@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What the parts of xen-numa-hints (core, sysfs, device) share. */
+/* What the parts of xen-numa-hints (core, sysfs, device, view) share. */
 #ifndef XEN_NUMA_HINTS_INTERNAL_H
 #define XEN_NUMA_HINTS_INTERNAL_H
 
@@ -64,6 +64,11 @@ const char *xnh_status_name(enum xnh_status status);
 u64 xnh_counter_read(enum xnh_counter counter);
 unsigned long xnh_cache_entries(void);
 void xnh_cache_flush_all(void);
+
+/* The per-domain view: the file and the entries behind it. */
+struct bin_attribute;
+extern struct bin_attribute xnh_domains_attr;
+void xnh_svc_exit(void);
 
 int xnh_sysfs_init(void);
 void xnh_sysfs_exit(void);

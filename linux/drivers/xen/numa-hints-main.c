@@ -7,7 +7,8 @@
  * firmware proximity domain (PXM) of each frame; dom0's own ACPI tables map
  * PXMs to its nodes (pxm_to_node()).  This module does the batching, the
  * caching and the mapping once, for the in-kernel API (<xen/numa_hints.h>),
- * /dev/xen/numa_hints and /sys/kernel/xen_numa.
+ * /dev/xen/numa_hints and /sys/kernel/xen_numa.  Backends also tell it
+ * which queues they serve from where (numa-hints-domains.c).
  *
  * What the hypervisor and dom0 offer is decided once, at load, and never
  * again: a hypervisor without the op costs each caller nothing.
@@ -739,6 +740,7 @@ static void __exit xnh_exit(void)
 {
 	xnh_dev_exit();
 	xnh_sysfs_exit();
+	xnh_svc_exit();
 	free_percpu(xnh_api_work);
 	xnh_cache_teardown();
 	kfree(xnh.map.node);

@@ -17,6 +17,11 @@
  *   domain without the package) uses these: it takes no dependency, and
  *   the module can be unloaded between two calls.
  *
+ * A backend also tells the module which queues it serves, from which node
+ * and with which kthreads and IRQs (xen_numa_hints_served(), and
+ * xen_numa_hints_unserved() when the queue goes), for the per-domain view
+ * /sys/kernel/xen_numa/domains.
+ *
  * When the module is loaded but has no hints (unpatched Xen, a policy
  * that denies the op, PV dom0; /sys/kernel/xen_numa/status says which),
  * every answer is NUMA_NO_NODE and no hypercall is made: callers need no
@@ -113,6 +118,44 @@ xen_numa_hints_verdict_name(enum xen_numa_hints_verdict verdict)
 	return "unknown";
 }
 
+/* Bounds of struct xen_numa_hints_service's fields. */
+#define XEN_NUMA_HINTS_SERVICE_NAME_LEN	16	/* @backend, NUL included */
+#define XEN_NUMA_HINTS_SERVICE_DEV_LEN	32	/* @dev, NUL included */
+#define XEN_NUMA_HINTS_SERVICE_PIDS	4
+#define XEN_NUMA_HINTS_SERVICE_IRQS	2
+
+/**
+ * struct xen_numa_hints_service - where a backend serves one queue of a guest
+ * @backend: the backend's xenstore device type: "vif", "vbd"
+ * @domid: the guest the queue serves (the frontend's domain)
+ * @dev: the guest's device: "vif1.0" (netback: vif<domid>.<handle>),
+ *	"51712" (blkback: the virtual device number)
+ * @id: the queue (netback) or ring (blkback) within @dev
+ * @placement: the vote the backend got when the queue connected
+ * @node: the node the queue is served from; NUMA_NO_NODE for none
+ * @nr_pids: entries of @pids used, at most XEN_NUMA_HINTS_SERVICE_PIDS
+ * @pids: the queue's kthreads, as task_pid_nr() numbers them (the initial
+ *	pid namespace)
+ * @nr_irqs: entries of @irqs used, at most XEN_NUMA_HINTS_SERVICE_IRQS
+ * @irqs: the queue's interrupts (Linux IRQ numbers)
+ *
+ * @backend and @dev are 1 to XEN_NUMA_HINTS_SERVICE_NAME_LEN - 1 and
+ * XEN_NUMA_HINTS_SERVICE_DEV_LEN - 1 printable ASCII characters other
+ * than space; (@backend, @domid, @dev, @id) is the key of the entry.
+ */
+struct xen_numa_hints_service {
+	const char *backend;
+	domid_t domid;
+	const char *dev;
+	unsigned int id;
+	struct xen_numa_hints_placement placement;
+	int node;
+	unsigned int nr_pids;
+	pid_t pids[XEN_NUMA_HINTS_SERVICE_PIDS];
+	unsigned int nr_irqs;
+	unsigned int irqs[XEN_NUMA_HINTS_SERVICE_IRQS];
+};
+
 /*
  * IS_REACHABLE: a built-in caller cannot link against the module; it gets
  * the stubs below, or the optional wrappers.
@@ -128,6 +171,9 @@ void xen_numa_hints_vote(const int *nodes, unsigned int nr,
 			 struct xen_numa_hints_placement *p);
 int xen_numa_hints_place_pages(struct page **pages, unsigned int nr,
 			       int *nodes, struct xen_numa_hints_placement *p);
+int xen_numa_hints_served(const struct xen_numa_hints_service *s);
+void xen_numa_hints_unserved(const char *backend, domid_t domid,
+			     const char *dev, unsigned int id);
 
 /**
  * xen_numa_hints_optional_place_pages() - xen_numa_hints_place_pages()
@@ -188,6 +234,53 @@ xen_numa_hints_optional_pages_to_nodes(struct page **pages, unsigned int nr,
 	return rc;
 }
 
+/**
+ * xen_numa_hints_optional_served() - xen_numa_hints_served() if
+ *	xen-numa-hints is loaded
+ * @s: the queue, and where it is served from
+ *
+ * Context: Process context; may sleep.
+ * Return: as xen_numa_hints_served(); 0 when the module is not loaded
+ * (there is no view to enter the queue in).
+ */
+static inline int
+xen_numa_hints_optional_served(const struct xen_numa_hints_service *s)
+{
+	int (*fn)(const struct xen_numa_hints_service *s);
+	int rc;
+
+	fn = symbol_get(xen_numa_hints_served);
+	if (!fn)
+		return 0;
+	rc = fn(s);
+	symbol_put(xen_numa_hints_served);
+	return rc;
+}
+
+/**
+ * xen_numa_hints_optional_unserved() - xen_numa_hints_unserved() if
+ *	xen-numa-hints is loaded
+ * @backend: as given to xen_numa_hints_served()
+ * @domid: likewise
+ * @dev: likewise
+ * @id: likewise
+ *
+ * Context: Process context; may sleep.
+ */
+static inline void
+xen_numa_hints_optional_unserved(const char *backend, domid_t domid,
+				 const char *dev, unsigned int id)
+{
+	void (*fn)(const char *backend, domid_t domid, const char *dev,
+		   unsigned int id);
+
+	fn = symbol_get(xen_numa_hints_unserved);
+	if (!fn)
+		return;
+	fn(backend, domid, dev, id);
+	symbol_put(xen_numa_hints_unserved);
+}
+
 #else /* !CONFIG_XEN_NUMA_HINTS */
 
 static inline int xen_numa_hints_mfns_to_nodes(const xen_pfn_t *mfns,
@@ -223,8 +316,22 @@ static inline void xen_numa_hints_vote(const int *nodes, unsigned int nr,
 	xen_numa_hints_none(NULL, nr, p, XEN_NUMA_HINTS_UNAVAILABLE);
 }
 
+static inline int
+xen_numa_hints_served(const struct xen_numa_hints_service *s)
+{
+	return 0;
+}
+
+static inline void xen_numa_hints_unserved(const char *backend,
+					   domid_t domid, const char *dev,
+					   unsigned int id)
+{
+}
+
 #define xen_numa_hints_optional_place_pages xen_numa_hints_place_pages
 #define xen_numa_hints_optional_pages_to_nodes xen_numa_hints_pages_to_nodes
+#define xen_numa_hints_optional_served xen_numa_hints_served
+#define xen_numa_hints_optional_unserved xen_numa_hints_unserved
 
 #endif /* IS_REACHABLE(CONFIG_XEN_NUMA_HINTS) */
 
