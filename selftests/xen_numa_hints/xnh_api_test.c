@@ -18,7 +18,8 @@
  * node everywhere.
  *
  * Cases: "loaded" (every function, from process context, with interrupts
- * off, from a timer and from an irq_work), and "absent": xen-numa-hints
+ * off, from a timer and from an irq_work; the per-domain view's entries
+ * as /sys/kernel/xen_numa/domains shows them), and "absent": xen-numa-hints
  * unloaded (which must succeed: no caller holds it between calls), the
  * wrappers a backend calls answer "unavailable", then it is loaded again.
  */

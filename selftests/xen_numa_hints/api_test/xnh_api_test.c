@@ -10,7 +10,9 @@
  * passed.  The module resolves xen-numa-hints with symbol_get(), like a
  * backend that must load without it, so it loads whether or not
  * xen-numa-hints is loaded, and the case "absent" checks the answers of a
- * kernel without it.
+ * kernel without it.  "loaded" also enters, replaces and takes out queues
+ * of a domain no guest can have in the per-domain view, and reads
+ * /sys/kernel/xen_numa/domains to see them there and gone.
  *
  * What to expect comes from the selftest, which reads the rig's topology:
  *   expect=placed       dom0 pages on node N are answered N (dom0 vNUMA on)
@@ -19,18 +21,24 @@
  */
 
 #include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/hardirq.h>
+#include <linux/irq.h>
 #include <linux/irq_work.h>
+#include <linux/irqnr.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/nodemask.h>
 #include <linux/preempt.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timer.h>
+#include <linux/topology.h>
 
 #include <xen/numa_hints.h>
 
@@ -65,6 +73,9 @@ struct api {
 		     struct xen_numa_hints_placement *p);
 	int (*place_pages)(struct page **pages, unsigned int nr, int *nodes,
 			   struct xen_numa_hints_placement *p);
+	int (*served)(const struct xen_numa_hints_service *s);
+	void (*unserved)(const char *backend, domid_t domid, const char *dev,
+			 unsigned int id);
 };
 
 static void api_put(struct api *a)
@@ -79,6 +90,10 @@ static void api_put(struct api *a)
 		symbol_put(xen_numa_hints_vote);
 	if (a->place_pages)
 		symbol_put(xen_numa_hints_place_pages);
+	if (a->served)
+		symbol_put(xen_numa_hints_served);
+	if (a->unserved)
+		symbol_put(xen_numa_hints_unserved);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -90,8 +105,10 @@ static int api_get(struct api *a)
 	a->mfn_to_node_cached = symbol_get(xen_numa_hints_mfn_to_node_cached);
 	a->vote = symbol_get(xen_numa_hints_vote);
 	a->place_pages = symbol_get(xen_numa_hints_place_pages);
+	a->served = symbol_get(xen_numa_hints_served);
+	a->unserved = symbol_get(xen_numa_hints_unserved);
 	if (a->mfns_to_nodes && a->pages_to_nodes && a->mfn_to_node_cached &&
-	    a->vote && a->place_pages)
+	    a->vote && a->place_pages && a->served && a->unserved)
 		return 0;
 	api_put(a);
 	return -ENOENT;
@@ -312,6 +329,168 @@ static void check_mfns(const struct api *a)
 }
 
 /*
+ * The per-domain view.  The test's entries belong to a domain no guest can
+ * have (DOMID_FIRST_RESERVED - 1) and a backend no driver is called.
+ */
+#define SVC_DOMID	0x7fef
+#define SVC_BACKEND	"xnhtest"
+#define DOMAINS_FILE	"/sys/kernel/xen_numa/domains"
+#define DOMAINS_MAX	(64 * 1024)
+
+/* The view as its reader (root) sees it, NUL-terminated, or NULL. */
+static char *read_domains(void)
+{
+	struct file *f = filp_open(DOMAINS_FILE, O_RDONLY, 0);
+	size_t n = 0;
+	loff_t pos = 0;
+	ssize_t r = 0;
+	char *buf;
+
+	if (IS_ERR(f)) {
+		fail("open %s: %ld", DOMAINS_FILE, PTR_ERR(f));
+		return NULL;
+	}
+	buf = kvzalloc(DOMAINS_MAX, GFP_KERNEL);
+	while (buf && n < DOMAINS_MAX - 1 &&
+	       (r = kernel_read(f, buf + n, DOMAINS_MAX - 1 - n, &pos)) > 0)
+		n += r;
+	filp_close(f, NULL);
+	if (!buf || r < 0 || n == DOMAINS_MAX - 1) {
+		fail("read %s: %zd after %zu bytes", DOMAINS_FILE, r, n);
+		kvfree(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* An existing IRQ to name, or 0 if none is found. */
+static unsigned int some_irq(void)
+{
+	unsigned int irq;
+
+	for (irq = 1; irq < nr_irqs; irq++)
+		if (irq_get_irq_data(irq))
+			return irq;
+	return 0;
+}
+
+/* Bad entries are refused, and the one that was there stays. */
+static void check_served_refused(const struct api *a,
+				 const struct xen_numa_hints_service *good)
+{
+	static const char too_long[] = "0123456789abcdef0123456789abcdef";
+	struct xen_numa_hints_service s;
+	int rc;
+
+#define REFUSED(what, change)						\
+	do {								\
+		s = *good;						\
+		change;							\
+		rc = a->served(&s);					\
+		CHECK(rc == -EINVAL, "served() with %s: %d", what, rc);	\
+	} while (0)
+
+	rc = a->served(NULL);
+	CHECK(rc == -EINVAL, "served(NULL): %d", rc);
+	REFUSED("no backend", s.backend = NULL);
+	REFUSED("an empty backend", s.backend = "");
+	REFUSED("a backend with a space", s.backend = "x y");
+	REFUSED("a 16-character backend", s.backend = too_long + 16);
+	REFUSED("no device", s.dev = NULL);
+	REFUSED("a 32-character device", s.dev = too_long);
+	REFUSED("a device with a newline", s.dev = "t0\n");
+	REFUSED("5 pids", s.nr_pids = XEN_NUMA_HINTS_SERVICE_PIDS + 1);
+	REFUSED("3 IRQs", s.nr_irqs = XEN_NUMA_HINTS_SERVICE_IRQS + 1);
+	REFUSED("node -2", s.node = -2);
+	REFUSED("node nr_node_ids", s.node = nr_node_ids);
+	REFUSED("pid 0", s.nr_pids = 1; s.pids[0] = 0);
+	REFUSED("pid -1", s.nr_pids = 1; s.pids[0] = -1);
+	REFUSED("an IRQ that does not exist", s.nr_irqs = 1;
+		s.irqs[0] = UINT_MAX);
+#undef REFUSED
+}
+
+/*
+ * Entered, replaced, sorted and taken out again, as the file shows them;
+ * bad entries refused; nothing left behind.
+ */
+static void check_served(const struct api *a)
+{
+	struct xen_numa_hints_service s = {
+		.backend = SVC_BACKEND,
+		.domid = SVC_DOMID,
+		.dev = "t0",
+		.id = 3,
+		.node = NUMA_NO_NODE,
+		.nr_pids = 1,
+		.pids = { task_pid_nr(current) },
+	};
+	unsigned int irq = some_irq();
+	int node = numa_node_id(), rc;
+	char want[200], key[64], irqs[16], *view, *q1, *q3;
+
+	xen_numa_hints_none(NULL, 4, &s.placement, XEN_NUMA_HINTS_UNAVAILABLE);
+	strscpy(irqs, "-", sizeof(irqs));
+	if (irq) {
+		s.nr_irqs = 1;
+		s.irqs[0] = irq;
+		snprintf(irqs, sizeof(irqs), "%u", irq);
+	}
+	rc = a->served(&s);
+	CHECK(!rc, "served(): %d", rc);
+	check_served_refused(a, &s);
+	view = read_domains();
+	if (!view)
+		goto out;
+	snprintf(want, sizeof(want),
+		 "d%u %s t0 q3 unavailable node=-1 votes=0/0 cpus=- kthreads=%d irqs=%s local=-\n",
+		 SVC_DOMID, SVC_BACKEND, task_pid_nr(current), irqs);
+	CHECK(strstr(view, want), "no line '%s' in the view", want);
+	kvfree(view);
+
+	/* the same queue again replaces it; another sorts before it */
+	s.node = node;
+	s.placement.verdict = XEN_NUMA_HINTS_PLACED;
+	s.placement.node = node;
+	s.placement.votes = 2;
+	s.placement.hinted = 2;
+	rc = a->served(&s);
+	CHECK(!rc, "served() again: %d", rc);
+	s.id = 1;
+	rc = a->served(&s);
+	CHECK(!rc, "served() queue 1: %d", rc);
+	view = read_domains();
+	if (!view)
+		goto out;
+	snprintf(want, sizeof(want),
+		 "d%u %s t0 q3 placed node=%d votes=2/2 cpus=%*pbl kthreads=%d irqs=%s local=",
+		 SVC_DOMID, SVC_BACKEND, node,
+		 cpumask_pr_args(cpumask_of_node(node)), task_pid_nr(current),
+		 irqs);
+	q3 = strstr(view, want);
+	CHECK(q3, "no line '%s...' in the view", want);
+	snprintf(key, sizeof(key), "d%u %s t0 q3 ", SVC_DOMID, SVC_BACKEND);
+	CHECK(q3 && !strstr(q3 + 1, key), "queue 3 is in the view twice");
+	snprintf(key, sizeof(key), "d%u %s t0 q1 placed ", SVC_DOMID,
+		 SVC_BACKEND);
+	q1 = strstr(view, key);
+	CHECK(q1 && q3 && q1 < q3, "queue 1 is not before queue 3");
+	kvfree(view);
+
+out:
+	a->unserved(SVC_BACKEND, SVC_DOMID, "t0", 3);
+	a->unserved(SVC_BACKEND, SVC_DOMID, "t0", 3);
+	a->unserved(SVC_BACKEND, SVC_DOMID, "t0", 1);
+	a->unserved(SVC_BACKEND, SVC_DOMID, NULL, 1);
+	a->unserved(NULL, SVC_DOMID, "t0", 1);
+	view = read_domains();
+	if (view)
+		CHECK(!strstr(view, " " SVC_BACKEND " "),
+		      "the test's entries are left in the view");
+	kvfree(view);
+}
+
+/*
  * What may be asked where nothing may sleep, the cache and the vote, asked
  * with interrupts off, from a timer (softirq) and from an irq_work (hard
  * IRQ).
@@ -428,12 +607,19 @@ static void case_loaded(void)
 	check_many_pages(&a);
 	check_mfns(&a);
 	check_atomic(&a);
+	check_served(&a);
 	api_put(&a);
 }
 
 /* Without it: the wrappers answer "unavailable" and nothing breaks. */
 static void case_absent(void)
 {
+	struct xen_numa_hints_service s = {
+		.backend = SVC_BACKEND,
+		.domid = SVC_DOMID,
+		.dev = "t0",
+		.node = NUMA_NO_NODE,
+	};
 	struct page *pages[RING_PAGES];
 	struct xen_numa_hints_placement p;
 	int nodes[RING_PAGES];
@@ -469,6 +655,9 @@ static void case_absent(void)
 		CHECK(nodes[i] == NUMA_NO_NODE, "page %u answered %d", i,
 		      nodes[i]);
 	free_pages_array(pages, RING_PAGES);
+	/* nothing keeps the view: entering a queue is no error */
+	CHECK(!xen_numa_hints_optional_served(&s), "optional_served failed");
+	xen_numa_hints_optional_unserved(SVC_BACKEND, SVC_DOMID, "t0", 0);
 }
 
 static int run_set(const char *val, const struct kernel_param *kp)
