@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xen-numa-query: ask dom0's xen-numa-hints module on which host NUMA node
- * (PXM) and dom0 node frames live.  For operators and tests; needs root.
+ * (PXM) and dom0 node frames live, and ("domains") from which node the
+ * backends serve each guest.  For operators and tests; needs root.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,6 +19,7 @@
 
 #define DEFAULT_DEVICE	"/dev/xen/numa_hints"
 #define REASON_FILE	"/sys/kernel/xen_numa/reason"
+#define DOMAINS_FILE	"/sys/kernel/xen_numa/domains"
 /* Frames per ioctl when reading standard input: bounded memory. */
 #define CHUNK		65536U
 
@@ -26,6 +29,7 @@ static void print_help(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [--gfn] [--device PATH] [FRAME...]\n"
+		"       %s domains [--raw] [--file PATH] [DOMID...]\n"
 		"Print on which host PXM and dom0 NUMA node each frame lives.\n"
 		"\n"
 		"  FRAME         a frame number, decimal or 0x-prefixed hex; without\n"
@@ -41,7 +45,18 @@ static void print_help(FILE *f)
 		"PXM is the host proximity domain or \"invalid\" (not RAM) and NODE\n"
 		"is the dom0 node or \"none\".  When hints are not available every\n"
 		"frame is \"invalid none\" and a note on standard error says why.\n"
-		"Exit status: 0 answered, 1 error, 2 bad usage.\n", prog);
+		"\n"
+		"domains: each queue (netback) or ring (blkback) this dom0's\n"
+		"backends serve, from " DOMAINS_FILE ": the vote\n"
+		"over its ring pages, the node it is served from, that node's CPUs,\n"
+		"its kthreads and IRQs, and LOCAL: yes if they all are on the node's\n"
+		"CPUs now, no if one is not, - if nothing is placed; then one line\n"
+		"per domain.\n"
+		"  DOMID         only these domains\n"
+		"  --raw         print the file as it is\n"
+		"  --file PATH   read another file of that format\n"
+		"\n"
+		"Exit status: 0 answered, 1 error, 2 bad usage.\n", prog, prog);
 }
 
 static const char *state_name(__u32 state)
@@ -138,6 +153,315 @@ static int ask_and_print(int fd, __u32 kind, const __u64 *frames,
 	return 0;
 }
 
+/* ---- domains ----------------------------------------------------------- */
+
+/* Columns of the domains table, in the file's order. */
+enum {
+	C_DOM, C_BACKEND, C_DEV, C_QUEUE, C_VERDICT, C_NODE, C_VOTES, C_CPUS,
+	C_KTHREADS, C_IRQS, C_LOCAL, NR_COLS
+};
+
+static const char * const col_head[NR_COLS] = {
+	"DOM", "BACKEND", "DEVICE", "QUEUE", "VERDICT", "NODE", "VOTES", "CPUS",
+	"KTHREADS", "IRQS", "LOCAL",
+};
+
+/* The names of the fields after the fifth, for the columns after C_VERDICT. */
+static const char * const col_key[NR_COLS] = {
+	[C_NODE] = "node", [C_VOTES] = "votes", [C_CPUS] = "cpus",
+	[C_KTHREADS] = "kthreads", [C_IRQS] = "irqs", [C_LOCAL] = "local",
+};
+
+struct dom_line {
+	unsigned long domid;
+	char *copy;		/* the line, cut into the columns */
+	char *col[NR_COLS];	/* into @copy, or string constants */
+};
+
+/* A line of the file, without its newline: 0, or -1 if it is not one. */
+static int parse_dom_line(char *line, struct dom_line *l)
+{
+	char *tok, *save = NULL, *end;
+	int n = 0, c;
+
+	for (c = 0; c < NR_COLS; c++)
+		l->col[c] = "?";
+	for (tok = strtok_r(line, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save), n++) {
+		char *eq;
+
+		if (n < 5) {
+			l->col[n] = tok;
+			continue;
+		}
+		eq = strchr(tok, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		/* names this tool does not know are newer fields: skipped */
+		for (c = C_NODE; c < NR_COLS; c++)
+			if (!strcmp(tok, col_key[c]))
+				l->col[c] = eq + 1;
+	}
+	if (n < 5 || l->col[C_DOM][0] != 'd' || !isdigit((unsigned char)l->col[C_DOM][1]))
+		return -1;
+	errno = 0;
+	l->domid = strtoul(l->col[C_DOM] + 1, &end, 10);
+	if (errno || *end)
+		return -1;
+	/* "q3" is shown as 3 */
+	if (l->col[C_QUEUE][0] == 'q')
+		l->col[C_QUEUE]++;
+	return 0;
+}
+
+/* The whole of @path, NUL-terminated; NULL with a message on error. */
+static char *read_file(const char *path)
+{
+	size_t cap = 65536, len = 0;
+	char *buf = malloc(cap), *bigger;
+	ssize_t n;
+	int fd;
+
+	if (!buf) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return NULL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+
+		fprintf(stderr, "%s: %s: %s%s\n", prog, path, strerror(err),
+			err == ENOENT ? " (is the xen-numa-hints module loaded?)" :
+			err == EACCES || err == EPERM ? " (root only)" : "");
+		free(buf);
+		return NULL;
+	}
+	/* one pass from offset 0: the module keeps it consistent */
+	while ((n = read(fd, buf + len, cap - 1 - len)) > 0) {
+		len += n;
+		if (len < cap - 1)
+			continue;
+		bigger = realloc(buf, cap * 2);
+		if (!bigger) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			n = -1;
+			errno = ENOMEM;
+			break;
+		}
+		buf = bigger;
+		cap *= 2;
+	}
+	if (n < 0) {
+		fprintf(stderr, "%s: reading %s: %s\n", prog, path,
+			strerror(errno));
+		close(fd);
+		free(buf);
+		return NULL;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+static int wanted(unsigned long domid, const unsigned long *doms, int ndoms)
+{
+	int i;
+
+	for (i = 0; i < ndoms; i++)
+		if (doms[i] == domid)
+			return 1;
+	return !ndoms;
+}
+
+/* Per domain: queues local, not local, and without a node. */
+struct dom_sum {
+	unsigned long domid;
+	unsigned int yes, no, none;
+};
+
+static void print_sum(const struct dom_sum *d)
+{
+	unsigned int all = d->yes + d->no + d->none;
+
+	printf("d%lu: %u %s", d->domid, all, all == 1 ? "queue" : "queues");
+	if (!all)
+		printf(": none served by this dom0's backends%s\n",
+		       " (connected before xen-numa-hints was loaded?)");
+	else if (d->yes == all)
+		printf(", all served from their node\n");
+	else if (d->none == all)
+		printf(", none placed on a node\n");
+	else
+		printf(": %u served from their node, %u not, %u not placed\n",
+		       d->yes, d->no, d->none);
+}
+
+static int domains_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "raw", no_argument, NULL, 'r' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = DOMAINS_FILE;
+	struct dom_line *lines = NULL;
+	unsigned long *doms = NULL;
+	size_t width[NR_COLS];
+	struct dom_sum sum;
+	int raw = 0, opt, ndoms = 0, nlines = 0, i, c, d, have_sum;
+	char *text, *line, *save = NULL;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'r':
+			raw = 1;
+			break;
+		case 'f':
+			path = optarg;
+			break;
+		case 'h':
+			print_help(stdout);
+			return 0;
+		default:
+			print_help(stderr);
+			return 2;
+		}
+	}
+	doms = calloc(argc, sizeof(*doms));
+	if (!doms) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return 1;
+	}
+	for (i = optind; i < argc; i++) {
+		const char *s = argv[i] + (argv[i][0] == 'd');
+		char *end;
+
+		errno = 0;
+		doms[ndoms] = strtoul(s, &end, 10);
+		if (!isdigit((unsigned char)*s) || errno || *end ||
+		    doms[ndoms] > 0xffff) {
+			fprintf(stderr, "%s: '%s' is not a domain id\n", prog,
+				argv[i]);
+			free(doms);
+			return 2;
+		}
+		ndoms++;
+	}
+
+	text = read_file(path);
+	if (!text) {
+		free(doms);
+		return 1;
+	}
+	if (raw && !ndoms) {
+		fputs(text, stdout);
+		free(text);
+		free(doms);
+		return fflush(stdout) ? 1 : 0;
+	}
+
+	/* lines in the file's order, which is by domain */
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct dom_line l, *more;
+		char *copy = strdup(line);
+
+		if (!copy) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			return 1;
+		}
+		l.copy = copy;
+		if (parse_dom_line(copy, &l)) {
+			fprintf(stderr, "%s: %s: not understood: %s\n", prog,
+				path, line);
+			free(copy);
+			continue;
+		}
+		if (!wanted(l.domid, doms, ndoms)) {
+			free(copy);
+			continue;
+		}
+		if (raw) {
+			printf("%s\n", line);
+			free(copy);
+			continue;
+		}
+		more = realloc(lines, (nlines + 1) * sizeof(*lines));
+		if (!more) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			return 1;
+		}
+		lines = more;
+		lines[nlines++] = l;
+	}
+	if (raw) {
+		free(text);
+		free(doms);
+		return fflush(stdout) ? 1 : 0;
+	}
+
+	for (c = 0; c < NR_COLS; c++)
+		width[c] = strlen(col_head[c]);
+	for (i = 0; i < nlines; i++)
+		for (c = 0; c < NR_COLS; c++)
+			if (strlen(lines[i].col[c]) > width[c])
+				width[c] = strlen(lines[i].col[c]);
+	if (nlines)
+		for (c = 0; c < NR_COLS; c++)
+			printf("%-*s%s", c < NR_COLS - 1 ? (int)width[c] : 0,
+			       col_head[c], c < NR_COLS - 1 ? "  " : "\n");
+	for (i = 0; i < nlines; i++)
+		for (c = 0; c < NR_COLS; c++)
+			printf("%-*s%s", c < NR_COLS - 1 ? (int)width[c] : 0,
+			       lines[i].col[c], c < NR_COLS - 1 ? "  " : "\n");
+
+	/* a line per domain, and per domain asked about that has none */
+	if (nlines)
+		printf("\n");
+	have_sum = 0;
+	for (i = 0; i < nlines; i++) {
+		const char *local = lines[i].col[C_LOCAL];
+
+		if (!have_sum || sum.domid != lines[i].domid) {
+			if (have_sum)
+				print_sum(&sum);
+			memset(&sum, 0, sizeof(sum));
+			sum.domid = lines[i].domid;
+			have_sum = 1;
+		}
+		if (!strcmp(local, "yes"))
+			sum.yes++;
+		else if (!strcmp(local, "no"))
+			sum.no++;
+		else
+			sum.none++;
+	}
+	if (have_sum)
+		print_sum(&sum);
+	for (d = 0; d < ndoms; d++) {
+		for (i = 0; i < nlines && lines[i].domid != doms[d]; i++)
+			;
+		for (c = 0; c < d && doms[c] != doms[d]; c++)
+			;
+		if (i == nlines && c == d) {
+			memset(&sum, 0, sizeof(sum));
+			sum.domid = doms[d];
+			print_sum(&sum);
+		}
+	}
+	if (!nlines && !ndoms)
+		printf("no queue is served by this dom0's backends\n");
+
+	for (i = 0; i < nlines; i++)
+		free(lines[i].copy);
+	free(lines);
+	free(text);
+	free(doms);
+	return fflush(stdout) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -153,6 +477,9 @@ int main(int argc, char **argv)
 	__s32 *nodes;
 	int fd, opt, i, rc = 0;
 	char tok[64];
+
+	if (argc > 1 && !strcmp(argv[1], "domains"))
+		return domains_main(argc - 1, argv + 1);
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
