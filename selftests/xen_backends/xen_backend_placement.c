@@ -18,14 +18,25 @@
  * affinity is those CPUs.  Anywhere else nothing is
  * placed and nothing is restricted: every thread may run on every CPU,
  * every IRQ keeps the default affinity, as without the patches.
+ *
+ * xen-numa-hints' per-domain view, /sys/kernel/xen_numa/domains, must
+ * agree with all of that: one line per queue and ring of the guest, with
+ * the vote its log line gave, the kthreads and IRQs found here, and
+ * local=yes where the queue is placed; root only.  The view lives in the
+ * module, so this test must run before anything reloads xen-numa-hints
+ * (rig/vm/dom0-init runs xen_backends before xen_numa_hints, whose
+ * xnh_api_test does).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/types.h>
 
@@ -35,6 +46,8 @@
 #define GUEST_NAME	"xnh-guest"
 #define MAX_QUEUES	32
 #define HOME_SHARE	90	/* percent of the guest on one node to expect placement */
+#define DOMAINS_FILE	"/sys/kernel/xen_numa/domains"
+#define NOBODY		65534
 
 /* A cpulist ("0-1,3") as a mask (the rig's hosts have at most 64 CPUs); 0 if unparsable. */
 static __u64 parse_cpulist(const char *s)
@@ -527,6 +540,317 @@ TEST_F(guest, irqs_on_the_node)
 	fclose(f);
 	/* netback: one or two per queue; blkback: one per ring */
 	EXPECT_LE(2, irqs) TH_LOG("%d backend IRQs of d%d", irqs, self->g.domid);
+}
+
+/* One line of /sys/kernel/xen_numa/domains. */
+struct view_line {
+	int domid;
+	char backend[16];
+	char dev[32];
+	int id;
+	char verdict[16];
+	int node;
+	unsigned int votes, hinted;
+	char cpus[128];
+	int nr_pids;
+	int pids[4];
+	int nr_irqs;
+	unsigned int irqs[2];
+	char local[8];
+};
+
+/* "123,124" (or "-": none) into at most @max numbers; their count or -1. */
+static int parse_list(const char *s, unsigned int *v, int max)
+{
+	int n = 0, len;
+
+	if (!strcmp(s, "-"))
+		return 0;
+	while (*s) {
+		if (n == max || sscanf(s, "%u%n", &v[n], &len) != 1)
+			return -1;
+		n++;
+		s += len;
+		if (*s == ',')
+			s++;
+		else if (*s)
+			return -1;
+	}
+	return n;
+}
+
+/*
+ * The view's lines of domain @domid, in the file's order; -1 if it cannot
+ * be read or a line is not in the documented format.
+ */
+static int read_view(int domid, struct view_line *v, int max)
+{
+	char kthreads[64], irqs[32];
+	size_t cap = 0;
+	char *line = NULL;
+	int n = 0, rc = 0;
+	FILE *f;
+
+	f = fopen(DOMAINS_FILE, "r");
+	if (!f)
+		return -1;
+	while (getline(&line, &cap, f) > 0) {
+		struct view_line x;
+		unsigned int pids[4];
+
+		if (sscanf(line,
+			   "d%d %15s %31s q%d %15s node=%d votes=%u/%u cpus=%127s kthreads=%63s irqs=%31s local=%7s",
+			   &x.domid, x.backend, x.dev, &x.id, x.verdict,
+			   &x.node, &x.votes, &x.hinted, x.cpus, kthreads, irqs,
+			   x.local) != 12) {
+			rc = -1;
+			break;
+		}
+		x.nr_pids = parse_list(kthreads, pids, 4);
+		x.nr_irqs = parse_list(irqs, x.irqs, 2);
+		if (x.nr_pids < 0 || x.nr_irqs < 0) {
+			rc = -1;
+			break;
+		}
+		memcpy(x.pids, pids, sizeof(x.pids));
+		if (x.domid != domid)
+			continue;
+		if (n == max) {
+			rc = -1;
+			break;
+		}
+		v[n++] = x;
+	}
+	free(line);
+	fclose(f);
+	return rc ? rc : n;
+}
+
+/* The pids of the guest's backend kthreads of @kind ('n' or 'b'). */
+static int backend_pids(int domid, char kind, int *pids, int max)
+{
+	struct dirent *d;
+	char comm[256];
+	DIR *proc;
+	int n = 0;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return -1;
+	while ((d = readdir(proc)))
+		if (isdigit((unsigned char)d->d_name[0]) &&
+		    backend_thread(d->d_name, domid, comm, sizeof(comm)) == kind &&
+		    n < max)
+			pids[n++] = atoi(d->d_name);
+	closedir(proc);
+	return n;
+}
+
+/* The IRQs whose /proc/interrupts line names @what. */
+static int irqs_named(const char *what, unsigned int *irqs, int max)
+{
+	size_t cap = 0;
+	char *line = NULL;
+	int n = 0;
+	FILE *f;
+
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return -1;
+	while (getline(&line, &cap, f) > 0) {
+		unsigned int irq;
+		int len = 0;
+
+		if (sscanf(line, " %u:%n", &irq, &len) == 1 && len &&
+		    strstr(line, what) && n < max)
+			irqs[n++] = irq;
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
+static int has_pid(const int *v, int n, int x)
+{
+	while (n--)
+		if (v[n] == x)
+			return 1;
+	return 0;
+}
+
+static int has_irq(const unsigned int *v, int n, unsigned int x)
+{
+	while (n--)
+		if (v[n] == x)
+			return 1;
+	return 0;
+}
+
+static const char * const nobody_checks[] = {
+	"refused", "setuid failed", "euid is not nobody",
+	"the file opened", "refused with another errno than EACCES",
+};
+
+/* Child side of the non-root check: which check failed, or 0. */
+static int view_as_nobody(void)
+{
+	int fd;
+
+	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+		return 1;
+	if (geteuid() != NOBODY)
+		return 2;
+	fd = open(DOMAINS_FILE, O_RDONLY);
+	if (fd >= 0)
+		return 3;
+	return errno == EACCES ? 0 : 4;
+}
+
+/*
+ * The per-domain view says what the log lines, /proc and /proc/interrupts
+ * say: one line per queue and ring with the same vote, exactly the
+ * guest's backend kthreads and IRQs, and local=yes where placed; and it
+ * is root's only.
+ */
+TEST_F(guest, domain_view_agrees)
+{
+	struct placement pl[2 * MAX_QUEUES];
+	struct view_line v[2 * MAX_QUEUES];
+	int net[2 * MAX_QUEUES], blk[MAX_QUEUES], listed[8 * MAX_QUEUES];
+	unsigned int netirq[2 * MAX_QUEUES], blkirq[MAX_QUEUES];
+	unsigned int listed_irqs[8 * MAX_QUEUES];
+	int nq, nr, nv, nnet, nblk, nnetirq, nblkirq, i, j, k, status;
+	int seen_net = 0, seen_blk = 0, seen_netirq = 0, seen_blkirq = 0;
+	char vif[32];
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(view_as_nobody());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("as uid %d: %s", NOBODY,
+		       nobody_checks[WEXITSTATUS(status) % 5]);
+
+	nq = read_placements(self->g.domid, "queue", pl, MAX_QUEUES);
+	ASSERT_LT(0, nq);
+	nr = read_placements(self->g.domid, "ring", pl + nq, MAX_QUEUES);
+	ASSERT_LT(0, nr);
+	nv = read_view(self->g.domid, v, 2 * MAX_QUEUES);
+	ASSERT_LE(0, nv) TH_LOG("%s is missing or not in its format",
+				DOMAINS_FILE);
+	EXPECT_EQ(nq + nr, nv) TH_LOG("%d lines of d%d in %s; %d queues, %d rings",
+				      nv, self->g.domid, DOMAINS_FILE, nq, nr);
+
+	/* each queue and ring of the log: exactly one line, the same vote */
+	for (i = 0; i < nq + nr; i++) {
+		const char *backend = i < nq ? "vif" : "vbd";
+		int found = 0;
+
+		for (j = 0; j < nv; j++) {
+			char dev[40];
+
+			snprintf(dev, sizeof(dev), i < nq ? " %s:" : "/%s:",
+				 v[j].dev);
+			if (strcmp(v[j].backend, backend) ||
+			    v[j].id != pl[i].id || !strstr(pl[i].dev, dev))
+				continue;
+			found++;
+			EXPECT_STREQ(pl[i].verdict, v[j].verdict);
+			EXPECT_EQ(pl[i].node, v[j].node);
+			EXPECT_EQ(pl[i].votes, v[j].votes);
+			EXPECT_EQ(pl[i].hinted, v[j].hinted);
+		}
+		EXPECT_EQ(1, found) TH_LOG("%d lines for %s %d ('%s')", found,
+					   backend, pl[i].id, pl[i].dev);
+	}
+
+	/* sorted: vbd before vif, a device's queues in order */
+	for (j = 1; j < nv; j++) {
+		int c = strcmp(v[j - 1].backend, v[j].backend);
+
+		EXPECT_TRUE(c < 0 || (c == 0 && (strcmp(v[j - 1].dev, v[j].dev) ||
+						 v[j - 1].id < v[j].id)))
+			TH_LOG("%s %s q%d before %s %s q%d", v[j - 1].backend,
+			       v[j - 1].dev, v[j - 1].id, v[j].backend,
+			       v[j].dev, v[j].id);
+	}
+
+	/* the kthreads and IRQs found here, each named once */
+	nnet = backend_pids(self->g.domid, 'n', net, 2 * MAX_QUEUES);
+	nblk = backend_pids(self->g.domid, 'b', blk, MAX_QUEUES);
+	snprintf(vif, sizeof(vif), "vif%d.", self->g.domid);
+	nnetirq = irqs_named(vif, netirq, 2 * MAX_QUEUES);
+	nblkirq = irqs_named("blkif-backend", blkirq, MAX_QUEUES);
+	ASSERT_LT(0, nnet);
+	ASSERT_LT(0, nblk);
+	ASSERT_LT(0, nnetirq);
+	ASSERT_LT(0, nblkirq);
+	for (j = 0; j < nv; j++) {
+		int is_vif = !strcmp(v[j].backend, "vif");
+
+		TH_LOG("d%d %s %s q%d %s node=%d cpus=%s %d kthreads %d irqs local=%s",
+		       v[j].domid, v[j].backend, v[j].dev, v[j].id,
+		       v[j].verdict, v[j].node, v[j].cpus, v[j].nr_pids,
+		       v[j].nr_irqs, v[j].local);
+		EXPECT_EQ(is_vif ? 2 : 1, v[j].nr_pids);
+		EXPECT_LE(1, v[j].nr_irqs);
+		EXPECT_GE(is_vif ? 2 : 1, v[j].nr_irqs);
+		for (k = 0; k < v[j].nr_pids; k++) {
+			EXPECT_TRUE(is_vif ? has_pid(net, nnet, v[j].pids[k]) :
+					     has_pid(blk, nblk, v[j].pids[k]))
+				TH_LOG("kthread %d is no %s kthread of d%d",
+				       v[j].pids[k], v[j].backend,
+				       self->g.domid);
+			EXPECT_FALSE(has_pid(listed, seen_net + seen_blk,
+					     v[j].pids[k]))
+				TH_LOG("kthread %d is listed twice",
+				       v[j].pids[k]);
+			if (seen_net + seen_blk < 8 * MAX_QUEUES)
+				listed[seen_net + seen_blk] = v[j].pids[k];
+			seen_net += is_vif;
+			seen_blk += !is_vif;
+		}
+		for (k = 0; k < v[j].nr_irqs; k++) {
+			EXPECT_TRUE(is_vif ?
+				    has_irq(netirq, nnetirq, v[j].irqs[k]) :
+				    has_irq(blkirq, nblkirq, v[j].irqs[k]))
+				TH_LOG("IRQ %u is no %s IRQ of d%d",
+				       v[j].irqs[k], v[j].backend,
+				       self->g.domid);
+			EXPECT_FALSE(has_irq(listed_irqs,
+					     seen_netirq + seen_blkirq,
+					     v[j].irqs[k]))
+				TH_LOG("IRQ %u is listed twice", v[j].irqs[k]);
+			if (seen_netirq + seen_blkirq < 8 * MAX_QUEUES)
+				listed_irqs[seen_netirq + seen_blkirq] =
+					v[j].irqs[k];
+			seen_netirq += is_vif;
+			seen_blkirq += !is_vif;
+		}
+
+		/* the placement tests hold a placed line's node to Xen's */
+		if (!strcmp(v[j].verdict, "placed") && v[j].node >= 0) {
+			__u64 want = want_mask(&self->g,
+					       is_vif ? "queue" : "ring",
+					       v[j].id);
+
+			EXPECT_STREQ("yes", v[j].local);
+			EXPECT_EQ(want, parse_cpulist(v[j].cpus))
+				TH_LOG("cpus=%s, the node's are %#llx",
+				       v[j].cpus, (unsigned long long)want);
+		} else if (v[j].node < 0) {
+			EXPECT_STREQ("-", v[j].local);
+			EXPECT_STREQ("-", v[j].cpus);
+		}
+	}
+	/* each listed once, and all of them: no thread or IRQ left out */
+	EXPECT_EQ(nnet, seen_net);
+	EXPECT_EQ(nblk, seen_blk);
+	EXPECT_EQ(nnetirq, seen_netirq);
+	EXPECT_EQ(nblkirq, seen_blkirq);
 }
 
 TEST_HARNESS_MAIN
