@@ -876,6 +876,7 @@ TEST(svc_format)
 	static const struct xnh_svc_key vif = { 1, "vif", "vif1.0", 0 };
 	static const struct xnh_svc_key vbd = { 32752, "vbd", "51712", 15 };
 	const int pids[] = { 123, 124, 4194304 };
+	const int gone[] = { 0, 124, -1 };
 	const unsigned int irqs[] = { 45, 46 };
 	struct xnh_svc_line l = {
 		.key = &vif, .verdict = "placed", .node = 1, .votes = 2,
@@ -907,6 +908,17 @@ TEST(svc_format)
 	l.pids = &pids[2];
 	l.local = XNH_LOCAL_NA;
 	want = "d32752 vbd 51712 q15 unavailable node=-1 votes=0/0 cpus=- kthreads=4194304 irqs=45 local=-\n";
+	EXPECT_EQ(strlen(want), xnh_svc_format(buf, sizeof(buf), &l));
+	EXPECT_STREQ(want, buf);
+
+	/* threads that have exited keep their place, as "-" */
+	l.nr_pids = 3;
+	l.pids = gone;
+	want = "d32752 vbd 51712 q15 unavailable node=-1 votes=0/0 cpus=- kthreads=-,124,- irqs=45 local=-\n";
+	EXPECT_EQ(strlen(want), xnh_svc_format(buf, sizeof(buf), &l));
+	EXPECT_STREQ(want, buf);
+	l.nr_pids = 1;
+	want = "d32752 vbd 51712 q15 unavailable node=-1 votes=0/0 cpus=- kthreads=- irqs=45 local=-\n";
 	EXPECT_EQ(strlen(want), xnh_svc_format(buf, sizeof(buf), &l));
 	EXPECT_STREQ(want, buf);
 

@@ -553,7 +553,8 @@ static const char *xnh_local_name(enum xnh_local local)
  *   d<domid> <backend> <dev> q<id> <verdict> node=<node> votes=<v>/<h>
  *   cpus=<cpulist|-> kthreads=<pid,...|-> irqs=<irq,...|-> local=<yes|no|->
  *
- * on one line, ending in a newline.
+ * on one line, ending in a newline.  A kthread whose pid is 0 or less (it
+ * has exited) is listed as "-", in its place.
  *
  * Return: the length of the whole line, as snprintf(): the line was cut
  * short if that is @len or more.
@@ -585,7 +586,10 @@ size_t xnh_svc_format(char *buf, size_t len, const struct xnh_svc_line *l)
 	for (i = 0; i < l->nr_pids; i++) {
 		if (i)
 			xnh_put(&o, ",");
-		xnh_put_int(&o, l->pids[i]);
+		if (l->pids[i] > 0)
+			xnh_put_int(&o, l->pids[i]);
+		else
+			xnh_put(&o, "-");
 	}
 	if (!l->nr_pids)
 		xnh_put(&o, "-");

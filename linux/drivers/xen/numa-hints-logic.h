@@ -184,7 +184,7 @@ struct xnh_svc_line {
 	unsigned int hinted;
 	const char *cpus;	/* the node's cpulist; NULL or "" prints "-" */
 	unsigned int nr_pids;
-	const int *pids;
+	const int *pids;	/* 0 or less: the thread has exited, "-" */
 	unsigned int nr_irqs;
 	const unsigned int *irqs;
 	enum xnh_local local;
