@@ -31,7 +31,6 @@
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
 #include <linux/pid.h>
-#include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -45,7 +44,7 @@
 
 static_assert(XNH_SVC_NAME_LEN == XEN_NUMA_HINTS_SERVICE_NAME_LEN);
 static_assert(XNH_SVC_DEV_LEN == XEN_NUMA_HINTS_SERVICE_DEV_LEN);
-static_assert(XNH_SVC_PIDS == XEN_NUMA_HINTS_SERVICE_PIDS);
+static_assert(XNH_SVC_PIDS == XEN_NUMA_HINTS_SERVICE_TASKS);
 static_assert(XNH_SVC_IRQS == XEN_NUMA_HINTS_SERVICE_IRQS);
 
 /* One queue a backend serves: one line of the view. */
@@ -55,7 +54,6 @@ struct xnh_svc {
 	struct xen_numa_hints_placement placement;
 	int node;
 	unsigned int nr_pids;
-	int pid_nrs[XNH_SVC_PIDS];
 	/* NULL: the thread was gone when the queue was entered */
 	struct pid *pids[XNH_SVC_PIDS];
 	unsigned int nr_irqs;
@@ -129,8 +127,8 @@ static void xnh_svc_key_fill(struct xnh_svc_key *key, const char *backend,
  * Context: Process context; may sleep (allocates with GFP_KERNEL).
  * Return: %0; -EINVAL if a name is empty, too long or has a space or
  * other unprintable character, a count is above its bound, @s->node is
- * neither NUMA_NO_NODE nor a node id, a pid is not positive or an IRQ
- * does not exist; -ENOMEM.
+ * neither NUMA_NO_NODE nor a node id, a task is NULL or an IRQ does
+ * not exist; -ENOMEM.
  */
 int xen_numa_hints_served(const struct xen_numa_hints_service *s)
 {
@@ -140,12 +138,12 @@ int xen_numa_hints_served(const struct xen_numa_hints_service *s)
 	might_sleep();
 	if (!s || !xnh_svc_name_valid(s->backend, XNH_SVC_NAME_LEN) ||
 	    !xnh_svc_name_valid(s->dev, XNH_SVC_DEV_LEN) ||
-	    s->nr_pids > XNH_SVC_PIDS || s->nr_irqs > XNH_SVC_IRQS ||
+	    s->nr_tasks > XNH_SVC_PIDS || s->nr_irqs > XNH_SVC_IRQS ||
 	    (s->node != NUMA_NO_NODE &&
 	     (s->node < 0 || s->node >= nr_node_ids)))
 		return -EINVAL;
-	for (i = 0; i < s->nr_pids; i++)
-		if (s->pids[i] <= 0)
+	for (i = 0; i < s->nr_tasks; i++)
+		if (!s->tasks[i])
 			return -EINVAL;
 	for (i = 0; i < s->nr_irqs; i++)
 		if (!irq_get_irq_data(s->irqs[i]))
@@ -157,13 +155,10 @@ int xen_numa_hints_served(const struct xen_numa_hints_service *s)
 	xnh_svc_key_fill(&e->key, s->backend, s->domid, s->dev, s->id);
 	e->placement = s->placement;
 	e->node = s->node;
-	e->nr_pids = s->nr_pids;
-	rcu_read_lock();
-	for (i = 0; i < s->nr_pids; i++) {
-		e->pid_nrs[i] = s->pids[i];
-		e->pids[i] = get_pid(find_pid_ns(s->pids[i], &init_pid_ns));
-	}
-	rcu_read_unlock();
+	e->nr_pids = s->nr_tasks;
+	/* the struct pid, not the task: it outlives the thread, not its memory */
+	for (i = 0; i < s->nr_tasks; i++)
+		e->pids[i] = get_task_pid(s->tasks[i], PIDTYPE_PID);
 	e->nr_irqs = s->nr_irqs;
 	for (i = 0; i < s->nr_irqs; i++)
 		e->irqs[i] = s->irqs[i];
@@ -221,28 +216,28 @@ void xen_numa_hints_unserved(const char *backend, domid_t domid,
 EXPORT_SYMBOL_GPL(xen_numa_hints_unserved);
 
 /*
- * Whether every kthread of @e that still exists may run only on its
- * node's CPUs and every IRQ is delivered only there, now.
+ * Resolve @e now: the pid number of each of its kthreads that still
+ * exists (0, printed "-", for one that does not), and whether each of them
+ * may run only on its node's CPUs and every IRQ is delivered only there.
  */
-static enum xnh_local xnh_svc_local(const struct xnh_svc *e)
+static enum xnh_local xnh_svc_resolve(const struct xnh_svc *e, int *pid_nrs)
 {
 	unsigned int i, checked = 0, outside = 0;
 	const struct cpumask *cpus, *aff;
 	struct task_struct *t;
 
-	if (e->node == NUMA_NO_NODE)
-		return XNH_LOCAL_NA;
-	cpus = cpumask_of_node(e->node);
+	cpus = e->node == NUMA_NO_NODE ? NULL : cpumask_of_node(e->node);
 	rcu_read_lock();
 	for (i = 0; i < e->nr_pids; i++) {
 		t = e->pids[i] ? pid_task(e->pids[i], PIDTYPE_PID) : NULL;
-		if (!t)
+		pid_nrs[i] = t ? pid_nr(e->pids[i]) : 0;
+		if (!t || !cpus)
 			continue;
 		checked++;
 		outside += !cpumask_subset(t->cpus_ptr, cpus);
 	}
 	/* The backend takes the queue out before it frees its IRQs. */
-	for (i = 0; i < e->nr_irqs; i++) {
+	for (i = 0; cpus && i < e->nr_irqs; i++) {
 		aff = irq_get_effective_affinity_mask(e->irqs[i]);
 		if (aff && cpumask_empty(aff))
 			aff = irq_get_affinity_mask(e->irqs[i]);
@@ -291,6 +286,7 @@ static int xnh_svc_render(const struct file *file)
 	if (!cpus)
 		return -ENOMEM;
 	list_for_each_entry(e, &xnh_svcs, list) {
+		int pid_nrs[XNH_SVC_PIDS];
 		struct xnh_svc_line l = {
 			.key = &e->key,
 			.verdict = xen_numa_hints_verdict_name(e->placement.verdict),
@@ -298,10 +294,10 @@ static int xnh_svc_render(const struct file *file)
 			.votes = e->placement.votes,
 			.hinted = e->placement.hinted,
 			.nr_pids = e->nr_pids,
-			.pids = e->pid_nrs,
+			.pids = pid_nrs,
 			.nr_irqs = e->nr_irqs,
 			.irqs = e->irqs,
-			.local = xnh_svc_local(e),
+			.local = xnh_svc_resolve(e, pid_nrs),
 		};
 
 		if (e->node != NUMA_NO_NODE) {

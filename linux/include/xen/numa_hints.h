@@ -41,6 +41,7 @@
 #include <xen/interface/xen.h>
 
 struct page;
+struct task_struct;
 
 /**
  * enum xen_numa_hints_verdict - what a vote over a set of frames decided
@@ -121,7 +122,7 @@ xen_numa_hints_verdict_name(enum xen_numa_hints_verdict verdict)
 /* Bounds of struct xen_numa_hints_service's fields. */
 #define XEN_NUMA_HINTS_SERVICE_NAME_LEN	16	/* @backend, NUL included */
 #define XEN_NUMA_HINTS_SERVICE_DEV_LEN	32	/* @dev, NUL included */
-#define XEN_NUMA_HINTS_SERVICE_PIDS	4
+#define XEN_NUMA_HINTS_SERVICE_TASKS	4
 #define XEN_NUMA_HINTS_SERVICE_IRQS	2
 
 /**
@@ -133,9 +134,10 @@ xen_numa_hints_verdict_name(enum xen_numa_hints_verdict verdict)
  * @id: the queue (netback) or ring (blkback) within @dev
  * @placement: the vote the backend got when the queue connected
  * @node: the node the queue is served from; NUMA_NO_NODE for none
- * @nr_pids: entries of @pids used, at most XEN_NUMA_HINTS_SERVICE_PIDS
- * @pids: the queue's kthreads, as task_pid_nr() numbers them (the initial
- *	pid namespace)
+ * @nr_tasks: entries of @tasks used, at most XEN_NUMA_HINTS_SERVICE_TASKS
+ * @tasks: the queue's kthreads, running: the view keeps a reference to
+ *	each one's struct pid (get_task_pid()), never to the task, and shows
+ *	its pid number only while the thread exists
  * @nr_irqs: entries of @irqs used, at most XEN_NUMA_HINTS_SERVICE_IRQS
  * @irqs: the queue's interrupts (Linux IRQ numbers)
  *
@@ -150,8 +152,8 @@ struct xen_numa_hints_service {
 	unsigned int id;
 	struct xen_numa_hints_placement placement;
 	int node;
-	unsigned int nr_pids;
-	pid_t pids[XEN_NUMA_HINTS_SERVICE_PIDS];
+	unsigned int nr_tasks;
+	struct task_struct *tasks[XEN_NUMA_HINTS_SERVICE_TASKS];
 	unsigned int nr_irqs;
 	unsigned int irqs[XEN_NUMA_HINTS_SERVICE_IRQS];
 };

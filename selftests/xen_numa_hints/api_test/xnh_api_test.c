@@ -399,12 +399,12 @@ static void check_served_refused(const struct api *a,
 	REFUSED("no device", s.dev = NULL);
 	REFUSED("a 32-character device", s.dev = too_long);
 	REFUSED("a device with a newline", s.dev = "t0\n");
-	REFUSED("5 pids", s.nr_pids = XEN_NUMA_HINTS_SERVICE_PIDS + 1);
+	REFUSED("5 tasks", s.nr_tasks = XEN_NUMA_HINTS_SERVICE_TASKS + 1);
 	REFUSED("3 IRQs", s.nr_irqs = XEN_NUMA_HINTS_SERVICE_IRQS + 1);
 	REFUSED("node -2", s.node = -2);
 	REFUSED("node nr_node_ids", s.node = nr_node_ids);
-	REFUSED("pid 0", s.nr_pids = 1; s.pids[0] = 0);
-	REFUSED("pid -1", s.nr_pids = 1; s.pids[0] = -1);
+	REFUSED("a NULL task", s.nr_tasks = 1; s.tasks[0] = NULL);
+	REFUSED("a NULL second task", s.nr_tasks = 2; s.tasks[1] = NULL);
 	REFUSED("an IRQ that does not exist", s.nr_irqs = 1;
 		s.irqs[0] = UINT_MAX);
 #undef REFUSED
@@ -422,8 +422,8 @@ static void check_served(const struct api *a)
 		.dev = "t0",
 		.id = 3,
 		.node = NUMA_NO_NODE,
-		.nr_pids = 1,
-		.pids = { task_pid_nr(current) },
+		.nr_tasks = 1,
+		.tasks = { current },
 	};
 	unsigned int irq = some_irq();
 	int node = numa_node_id(), rc;
