@@ -216,35 +216,66 @@ void xen_numa_hints_unserved(const char *backend, domid_t domid,
 EXPORT_SYMBOL_GPL(xen_numa_hints_unserved);
 
 /*
+ * Whether @mask, copied to @copy first, is within @cpus.  The masks of a
+ * task and of an IRQ change under locks a module cannot take (the task's
+ * pi_lock and runqueue, the IRQ descriptor's lock); each is copied once,
+ * racily, as /proc/PID/status and /proc/irq/N/smp_affinity read them, and
+ * judged from the copy.  Empty masks are not judged.
+ */
+static bool xnh_mask_within(struct cpumask *copy, const struct cpumask *mask,
+			    const struct cpumask *cpus, unsigned int *checked)
+{
+	cpumask_copy(copy, mask);
+	if (cpumask_empty(copy))
+		return true;
+	(*checked)++;
+	return cpumask_subset(copy, cpus);
+}
+
+/*
  * Resolve @e now: the pid number of each of its kthreads that still
  * exists (0, printed "-", for one that does not), and whether each of them
  * may run only on its node's CPUs and every IRQ is delivered only there.
+ * @copy: scratch space for one mask.
  */
-static enum xnh_local xnh_svc_resolve(const struct xnh_svc *e, int *pid_nrs)
+static enum xnh_local xnh_svc_resolve(const struct xnh_svc *e, int *pid_nrs,
+				      struct cpumask *copy)
 {
 	unsigned int i, checked = 0, outside = 0;
 	const struct cpumask *cpus, *aff;
+	struct irq_data *d;
 	struct task_struct *t;
 
 	cpus = e->node == NUMA_NO_NODE ? NULL : cpumask_of_node(e->node);
+	/*
+	 * One RCU read-side section for the threads and the IRQs.  A task is
+	 * freed after a grace period, so one that pid_task() finds can be
+	 * read.  An IRQ of the entry may have been freed: the backend takes
+	 * the queue out before it frees its IRQs, but its call to do so does
+	 * nothing when it finds this module on its way out (rmmod), and then
+	 * the entry stays until xnh_svc_exit().  irq_get_irq_data() looks the
+	 * descriptor up under RCU, and with SPARSE_IRQ a freed descriptor and
+	 * its masks are freed only after a grace period (call_rcu()), so an
+	 * IRQ freed in the meantime is either not found or read before its
+	 * memory goes.  (Its number may since name another device's IRQ.)
+	 */
 	rcu_read_lock();
 	for (i = 0; i < e->nr_pids; i++) {
 		t = e->pids[i] ? pid_task(e->pids[i], PIDTYPE_PID) : NULL;
 		pid_nrs[i] = t ? pid_nr(e->pids[i]) : 0;
-		if (!t || !cpus)
-			continue;
-		checked++;
-		outside += !cpumask_subset(t->cpus_ptr, cpus);
+		if (t && cpus)
+			outside += !xnh_mask_within(copy, t->cpus_ptr, cpus,
+						    &checked);
 	}
-	/* The backend takes the queue out before it frees its IRQs. */
 	for (i = 0; cpus && i < e->nr_irqs; i++) {
-		aff = irq_get_effective_affinity_mask(e->irqs[i]);
-		if (aff && cpumask_empty(aff))
-			aff = irq_get_affinity_mask(e->irqs[i]);
-		if (!aff)
+		d = irq_get_irq_data(e->irqs[i]);
+		if (!d)
 			continue;
-		checked++;
-		outside += !cpumask_subset(aff, cpus);
+		/* the effective affinity, or the affinity if none is known */
+		aff = irq_data_get_effective_affinity_mask(d);
+		if (cpumask_empty(aff))
+			aff = irq_data_get_affinity_mask(d);
+		outside += !xnh_mask_within(copy, aff, cpus, &checked);
 	}
 	rcu_read_unlock();
 	return xnh_local_of(e->node, checked, outside);
@@ -275,16 +306,21 @@ static int xnh_svc_render(const struct file *file)
 {
 	size_t cap = 0, len = 0, n;
 	char **cpus, *text = NULL;
+	cpumask_var_t copy;
 	struct xnh_svc *e;
 	unsigned int node;
 	int rc = 0;
 
 	lockdep_assert_held(&xnh_svc_lock);
 	xnh_snap_free();
+	if (!zalloc_cpumask_var(&copy, GFP_KERNEL))
+		return -ENOMEM;
 	/* each node's cpulist, once per rendering */
 	cpus = kcalloc(nr_node_ids, sizeof(*cpus), GFP_KERNEL);
-	if (!cpus)
+	if (!cpus) {
+		free_cpumask_var(copy);
 		return -ENOMEM;
+	}
 	list_for_each_entry(e, &xnh_svcs, list) {
 		int pid_nrs[XNH_SVC_PIDS];
 		struct xnh_svc_line l = {
@@ -297,7 +333,7 @@ static int xnh_svc_render(const struct file *file)
 			.pids = pid_nrs,
 			.nr_irqs = e->nr_irqs,
 			.irqs = e->irqs,
-			.local = xnh_svc_resolve(e, pid_nrs),
+			.local = xnh_svc_resolve(e, pid_nrs, copy),
 		};
 
 		if (e->node != NUMA_NO_NODE) {
@@ -328,6 +364,7 @@ static int xnh_svc_render(const struct file *file)
 	for (node = 0; node < nr_node_ids; node++)
 		kfree(cpus[node]);
 	kfree(cpus);
+	free_cpumask_var(copy);
 	if (rc) {
 		kvfree(text);
 		return rc;
