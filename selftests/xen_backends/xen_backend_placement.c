@@ -19,7 +19,7 @@
  * placed and nothing is restricted: every thread may run on every CPU,
  * every IRQ keeps the default affinity, as without the patches.
  *
- * xen-numa-hints' per-domain view, /sys/kernel/xen_numa/domains, must
+ * xen-numa-hints' per-domain view, /proc/driver/xen_numa_domains, must
  * agree with all of that: one line per queue and ring of the guest, with
  * the vote its log line gave, the kthreads and IRQs found here, and
  * local=yes where the queue is placed; root only.  The view lives in the
@@ -46,7 +46,7 @@
 #define GUEST_NAME	"xnh-guest"
 #define MAX_QUEUES	32
 #define HOME_SHARE	90	/* percent of the guest on one node to expect placement */
-#define DOMAINS_FILE	"/sys/kernel/xen_numa/domains"
+#define DOMAINS_FILE	"/proc/driver/xen_numa_domains"
 #define NOBODY		65534
 
 /* A cpulist ("0-1,3") as a mask (the rig's hosts have at most 64 CPUs); 0 if unparsable. */
@@ -542,7 +542,7 @@ TEST_F(guest, irqs_on_the_node)
 	EXPECT_LE(2, irqs) TH_LOG("%d backend IRQs of d%d", irqs, self->g.domid);
 }
 
-/* One line of /sys/kernel/xen_numa/domains. */
+/* One line of /proc/driver/xen_numa_domains. */
 struct view_line {
 	int domid;
 	char backend[16];

@@ -19,7 +19,7 @@
  *
  * Cases: "loaded" (every function, from process context, with interrupts
  * off, from a timer and from an irq_work; the per-domain view's entries
- * as /sys/kernel/xen_numa/domains shows them), and "absent": xen-numa-hints
+ * as /proc/driver/xen_numa_domains shows them), and "absent": xen-numa-hints
  * unloaded (which must succeed: no caller holds it between calls), the
  * wrappers a backend calls answer "unavailable", then it is loaded again.
  */

@@ -19,7 +19,7 @@
 
 #define DEFAULT_DEVICE	"/dev/xen/numa_hints"
 #define REASON_FILE	"/sys/kernel/xen_numa/reason"
-#define DOMAINS_FILE	"/sys/kernel/xen_numa/domains"
+#define DOMAINS_FILE	"/proc/driver/xen_numa_domains"
 /* Frames per ioctl when reading standard input: bounded memory. */
 #define CHUNK		65536U
 
@@ -237,7 +237,7 @@ static char *read_file(const char *path)
 		free(buf);
 		return NULL;
 	}
-	/* one pass from offset 0: the module keeps it consistent */
+	/* one open file reads one snapshot: the module keeps it consistent */
 	while ((n = read(fd, buf + len, cap - 1 - len)) > 0) {
 		len += n;
 		if (len < cap - 1)

@@ -65,10 +65,9 @@ u64 xnh_counter_read(enum xnh_counter counter);
 unsigned long xnh_cache_entries(void);
 void xnh_cache_flush_all(void);
 
-/* The per-domain view: the file and the entries behind it. */
-struct bin_attribute;
-extern struct bin_attribute xnh_domains_attr;
-void xnh_svc_exit(void);
+/* The per-domain view: /proc/driver/xen_numa_domains and its entries. */
+int xnh_view_init(void);
+void xnh_view_exit(void);
 
 int xnh_sysfs_init(void);
 void xnh_sysfs_exit(void);

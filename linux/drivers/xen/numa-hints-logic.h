@@ -145,7 +145,7 @@ void xnh_vote(const int *nodes, unsigned int nr, unsigned int min_share,
 	      struct xnh_vote *v);
 
 /*
- * The per-domain view (/sys/kernel/xen_numa/domains): one line per queue
+ * The per-domain view (/proc/driver/xen_numa_domains): one line per queue
  * a backend serves, sorted by xnh_svc_cmp(), formatted by xnh_svc_format().
  * The bounds are <xen/numa_hints.h>'s XEN_NUMA_HINTS_SERVICE_*.
  */

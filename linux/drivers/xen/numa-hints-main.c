@@ -8,7 +8,8 @@
  * PXMs to its nodes (pxm_to_node()).  This module does the batching, the
  * caching and the mapping once, for the in-kernel API (<xen/numa_hints.h>),
  * /dev/xen/numa_hints and /sys/kernel/xen_numa.  Backends also tell it
- * which queues they serve from where (numa-hints-domains.c).
+ * which queues they serve from where, for /proc/driver/xen_numa_domains
+ * (numa-hints-domains.c).
  *
  * What the hypervisor and dom0 offer is decided once, at load, and never
  * again: a hypervisor without the op costs each caller nothing.
@@ -718,10 +719,15 @@ static int __init xnh_init(void)
 	rc = xnh_dev_init();
 	if (rc)
 		goto err_dev;
+	rc = xnh_view_init();
+	if (rc)
+		goto err_view;
 
 	pr_info("%s: %s\n", xnh_status_name(xnh.status), xnh.reason);
 	return 0;
 
+err_view:
+	xnh_dev_exit();
 err_dev:
 	xnh_sysfs_exit();
 err_sysfs:
@@ -738,9 +744,9 @@ module_init(xnh_init);
 
 static void __exit xnh_exit(void)
 {
+	xnh_view_exit();
 	xnh_dev_exit();
 	xnh_sysfs_exit();
-	xnh_svc_exit();
 	free_percpu(xnh_api_work);
 	xnh_cache_teardown();
 	kfree(xnh.map.node);

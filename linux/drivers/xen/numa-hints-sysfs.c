@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /sys/kernel/xen_numa: whether hints work and why, dom0's PXM -> node
- * map, counters, the cache flush and the per-domain view.  One value per
- * file but for domains (numa-hints-domains.c), one line per queue; see
+ * map, counters and the cache flush, one value per file; see
  * docs/ABI/testing/sysfs-kernel-xen_numa.  Files that reveal the host's
- * topology are readable by root only.
+ * topology are readable by root only.  The per-domain view, a table, is
+ * not here but in /proc/driver/xen_numa_domains (numa-hints-domains.c).
  */
 
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
@@ -82,14 +82,8 @@ static struct attribute *xnh_attrs[] = {
 	NULL
 };
 
-static struct bin_attribute *xnh_bin_attrs[] = {
-	&xnh_domains_attr,
-	NULL
-};
-
 static const struct attribute_group xnh_group = {
 	.attrs = xnh_attrs,
-	.bin_attrs = xnh_bin_attrs,
 };
 
 /* counters/: totals since load, never reset; tests work with deltas. */

@@ -20,7 +20,7 @@
  * A backend also tells the module which queues it serves, from which node
  * and with which kthreads and IRQs (xen_numa_hints_served(), and
  * xen_numa_hints_unserved() when the queue goes), for the per-domain view
- * /sys/kernel/xen_numa/domains.
+ * /proc/driver/xen_numa_domains.
  *
  * When the module is loaded but has no hints (unpatched Xen, a policy
  * that denies the op, PV dom0; /sys/kernel/xen_numa/status says which),

@@ -12,7 +12,7 @@
  * xen-numa-hints is loaded, and the case "absent" checks the answers of a
  * kernel without it.  "loaded" also enters, replaces and takes out queues
  * of a domain no guest can have in the per-domain view, and reads
- * /sys/kernel/xen_numa/domains to see them there and gone.
+ * /proc/driver/xen_numa_domains to see them there and gone.
  *
  * What to expect comes from the selftest, which reads the rig's topology:
  *   expect=placed       dom0 pages on node N are answered N (dom0 vNUMA on)
@@ -334,7 +334,7 @@ static void check_mfns(const struct api *a)
  */
 #define SVC_DOMID	0x7fef
 #define SVC_BACKEND	"xnhtest"
-#define DOMAINS_FILE	"/sys/kernel/xen_numa/domains"
+#define DOMAINS_FILE	"/proc/driver/xen_numa_domains"
 #define DOMAINS_MAX	(64 * 1024)
 
 /* The view as its reader (root) sees it, NUL-terminated, or NULL. */
