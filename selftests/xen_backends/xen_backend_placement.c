@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -559,7 +560,10 @@ struct view_line {
 	char local[8];
 };
 
-/* "123,124" (or "-": none) into at most @max numbers; their count or -1. */
+/*
+ * "123,124" (or "-": none) into at most @max numbers; their count or -1.
+ * A "-" in a list ("-,124": a thread that has exited) is 0.
+ */
 static int parse_list(const char *s, unsigned int *v, int max)
 {
 	int n = 0, len;
@@ -567,8 +571,12 @@ static int parse_list(const char *s, unsigned int *v, int max)
 	if (!strcmp(s, "-"))
 		return 0;
 	while (*s) {
-		if (n == max || sscanf(s, "%u%n", &v[n], &len) != 1)
+		if (n < max && s[0] == '-' && (s[1] == ',' || !s[1])) {
+			v[n] = 0;
+			len = 1;
+		} else if (n == max || sscanf(s, "%u%n", &v[n], &len) != 1) {
 			return -1;
+		}
 		n++;
 		s += len;
 		if (*s == ',')
@@ -706,6 +714,180 @@ static int view_as_nobody(void)
 	return errno == EACCES ? 0 : 4;
 }
 
+/* Runs of digits compare as numbers, the rest by bytes; as the module sorts. */
+static int natcmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		const char *ea, *eb;
+
+		if (!isdigit((unsigned char)*a) || !isdigit((unsigned char)*b)) {
+			if (*a != *b)
+				return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+			a++;
+			b++;
+			continue;
+		}
+		while (*a == '0' && isdigit((unsigned char)a[1]))
+			a++;
+		while (*b == '0' && isdigit((unsigned char)b[1]))
+			b++;
+		for (ea = a; isdigit((unsigned char)*ea); ea++)
+			;
+		for (eb = b; isdigit((unsigned char)*eb); eb++)
+			;
+		if (ea - a != eb - b)
+			return ea - a < eb - b ? -1 : 1;
+		for (; a < ea; a++, b++)
+			if (*a != *b)
+				return *a < *b ? -1 : 1;
+	}
+	return *a ? 1 : *b ? -1 : 0;
+}
+
+/* The documented order of two lines of one domain; 0 only for the same key. */
+static int view_cmp(const struct view_line *a, const struct view_line *b)
+{
+	int r = natcmp(a->backend, b->backend);
+
+	if (!r)
+		r = strcmp(a->backend, b->backend);
+	if (!r)
+		r = natcmp(a->dev, b->dev);
+	if (!r)
+		r = strcmp(a->dev, b->dev);
+	if (!r && a->id != b->id)
+		r = a->id < b->id ? -1 : 1;
+	return r;
+}
+
+/* The line for @key's queue in the view as it is now; 0, or -1 if none. */
+static int view_now(int domid, const struct view_line *key,
+		    struct view_line *now)
+{
+	struct view_line v[2 * MAX_QUEUES];
+	int n = read_view(domid, v, 2 * MAX_QUEUES), i;
+
+	for (i = 0; i < n; i++)
+		if (!view_cmp(&v[i], key)) {
+			*now = v[i];
+			return 0;
+		}
+	return -1;
+}
+
+/* @m as a cpulist "0,1,5" into @buf. */
+static void mask_list(__u64 m, char *buf, size_t len)
+{
+	size_t off = 0;
+	unsigned int cpu;
+
+	buf[0] = '\0';
+	for (cpu = 0; cpu < 64 && off < len; cpu++)
+		if (m & (1ULL << cpu))
+			off += snprintf(buf + off, len - off, "%s%u",
+					off ? "," : "", cpu);
+}
+
+static int set_thread_cpus(int pid, __u64 m)
+{
+	unsigned int cpu;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	for (cpu = 0; cpu < 64; cpu++)
+		if (m & (1ULL << cpu))
+			CPU_SET(cpu, &set);
+	return sched_setaffinity(pid, sizeof(set), &set);
+}
+
+static int set_irq_cpus(unsigned int irq, __u64 m)
+{
+	char path[64], list[256];
+	FILE *f;
+	int bad;
+
+	snprintf(path, sizeof(path), "/proc/irq/%u/smp_affinity_list", irq);
+	mask_list(m, list, sizeof(list));
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	bad = fprintf(f, "%s\n", list) < 0;
+	return fclose(f) || bad ? -1 : 0;
+}
+
+/*
+ * @l is placed and local=yes: move its first kthread to CPUs outside its
+ * node and the view must say local=no for it, move it back and local=yes
+ * again; then the same with its first IRQ.  Each is moved back before
+ * anything is checked, so a failure leaves nothing moved.
+ */
+static void check_local_follows(struct __test_metadata *_metadata,
+				struct guest *g, const struct view_line *l)
+{
+	__u64 node = parse_cpulist(l->cpus), other = g->online & ~node, saved;
+	struct view_line now;
+	char pid[16], path[64];
+	int moved, rc, back;
+
+	if (!node || !other) {
+		TH_LOG("no online CPU outside node %d (cpus=%s): local=no not tried",
+		       l->node, l->cpus);
+		return;
+	}
+
+	snprintf(pid, sizeof(pid), "%d", l->pids[0]);
+	saved = thread_cpus(pid);
+	EXPECT_NE(0, saved) TH_LOG("kthread %s: no Cpus_allowed_list", pid);
+	if (!saved)
+		return;
+	moved = set_thread_cpus(l->pids[0], other) ? errno : 0;
+	rc = view_now(g->domid, l, &now);
+	back = set_thread_cpus(l->pids[0], saved) ? errno : 0;
+	EXPECT_EQ(0, moved) TH_LOG("sched_setaffinity(%s, %#llx): %s", pid,
+				   (unsigned long long)other, strerror(moved));
+	EXPECT_EQ(0, back) TH_LOG("kthread %s not moved back to %#llx: %s", pid,
+				  (unsigned long long)saved, strerror(back));
+	if (!moved) {
+		EXPECT_EQ(0, rc) TH_LOG("%s %s q%d gone from the view",
+					l->backend, l->dev, l->id);
+		EXPECT_STREQ("no", rc ? "?" : now.local)
+			TH_LOG("kthread %s moved to %#llx", pid,
+			       (unsigned long long)other);
+	}
+	rc = view_now(g->domid, l, &now);
+	EXPECT_EQ(0, rc);
+	EXPECT_STREQ("yes", rc ? "?" : now.local)
+		TH_LOG("kthread %s moved back to %#llx", pid,
+		       (unsigned long long)saved);
+
+	snprintf(path, sizeof(path), "/proc/irq/%u/smp_affinity_list",
+		 l->irqs[0]);
+	saved = read_cpulist(path);
+	EXPECT_NE(0, saved) TH_LOG("%s unreadable", path);
+	if (!saved)
+		return;
+	moved = set_irq_cpus(l->irqs[0], other) ? errno : 0;
+	rc = view_now(g->domid, l, &now);
+	back = set_irq_cpus(l->irqs[0], saved) ? errno : 0;
+	EXPECT_EQ(0, moved) TH_LOG("writing %#llx to %s: %s",
+				   (unsigned long long)other, path,
+				   strerror(moved));
+	EXPECT_EQ(0, back) TH_LOG("IRQ %u not moved back to %#llx: %s",
+				  l->irqs[0], (unsigned long long)saved,
+				  strerror(back));
+	if (!moved) {
+		EXPECT_EQ(0, rc);
+		EXPECT_STREQ("no", rc ? "?" : now.local)
+			TH_LOG("IRQ %u moved to %#llx", l->irqs[0],
+			       (unsigned long long)other);
+	}
+	rc = view_now(g->domid, l, &now);
+	EXPECT_EQ(0, rc);
+	EXPECT_STREQ("yes", rc ? "?" : now.local)
+		TH_LOG("IRQ %u moved back to %#llx", l->irqs[0],
+		       (unsigned long long)saved);
+}
+
 /*
  * The per-domain view says what the log lines, /proc and /proc/interrupts
  * say: one line per queue and ring with the same vote, exactly the
@@ -767,16 +949,12 @@ TEST_F(guest, domain_view_agrees)
 					   backend, pl[i].id, pl[i].dev);
 	}
 
-	/* sorted: vbd before vif, a device's queues in order */
-	for (j = 1; j < nv; j++) {
-		int c = strcmp(v[j - 1].backend, v[j].backend);
-
-		EXPECT_TRUE(c < 0 || (c == 0 && (strcmp(v[j - 1].dev, v[j].dev) ||
-						 v[j - 1].id < v[j].id)))
+	/* strictly sorted: backend, device (digits as numbers), queue */
+	for (j = 1; j < nv; j++)
+		EXPECT_GT(0, view_cmp(&v[j - 1], &v[j]))
 			TH_LOG("%s %s q%d before %s %s q%d", v[j - 1].backend,
 			       v[j - 1].dev, v[j - 1].id, v[j].backend,
 			       v[j].dev, v[j].id);
-	}
 
 	/* the kthreads and IRQs found here, each named once */
 	nnet = backend_pids(self->g.domid, 'n', net, 2 * MAX_QUEUES);
@@ -851,6 +1029,18 @@ TEST_F(guest, domain_view_agrees)
 	EXPECT_EQ(nblk, seen_blk);
 	EXPECT_EQ(nnetirq, seen_netirq);
 	EXPECT_EQ(nblkirq, seen_blkirq);
+
+	/* local= follows a thread and an IRQ moved off the node and back */
+	for (j = 0; j < nv; j++)
+		if (!strcmp(v[j].verdict, "placed") && v[j].node >= 0 &&
+		    !strcmp(v[j].local, "yes") && v[j].nr_pids &&
+		    v[j].pids[0] > 0 && v[j].nr_irqs)
+			break;
+	if (j < nv)
+		check_local_follows(_metadata, &self->g, &v[j]);
+	else
+		EXPECT_FALSE(self->g.placed && self->g.home_pxm >= 0)
+			TH_LOG("no placed line with local=yes to move");
 }
 
 TEST_HARNESS_MAIN
