@@ -28,17 +28,21 @@
 #include <linux/irq.h>
 #include <linux/irq_work.h>
 #include <linux/irqnr.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/nodemask.h>
 #include <linux/preempt.h>
+#include <linux/sched/task.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timer.h>
 #include <linux/topology.h>
+#include <linux/delay.h>
 
 #include <xen/numa_hints.h>
 
@@ -329,10 +333,12 @@ static void check_mfns(const struct api *a)
 }
 
 /*
- * The per-domain view.  The test's entries belong to a domain no guest can
- * have (DOMID_FIRST_RESERVED - 1) and a backend no driver is called.
+ * The per-domain view.  The test's entries belong to a domain id no guest
+ * can have, DOMID_INVALID (one of Xen's reserved ids: served() does not
+ * check domain ids, and the view sorts it after every guest), and a
+ * backend no driver is called.
  */
-#define SVC_DOMID	0x7fef
+#define SVC_DOMID	DOMID_INVALID
 #define SVC_BACKEND	"xnhtest"
 #define DOMAINS_FILE	"/proc/driver/xen_numa_domains"
 #define DOMAINS_MAX	(64 * 1024)
@@ -411,6 +417,101 @@ static void check_served_refused(const struct api *a,
 }
 
 /*
+ * The test's lines in @view are exactly t0 q1, t0 q3, t9 q0, t10 q0, in
+ * that order, and each once.
+ */
+static void check_order(const char *view)
+{
+	static const char * const order[] = {
+		"t0 q1 ", "t0 q3 ", "t9 q0 ", "t10 q0 ",
+	};
+	char key[64];
+	const char *line, *at = view;
+	unsigned int i = 0;
+
+	snprintf(key, sizeof(key), "d%u %s ", SVC_DOMID, SVC_BACKEND);
+	while ((line = strstr(at, key))) {
+		line += strlen(key);
+		CHECK(i < ARRAY_SIZE(order) &&
+		      !strncmp(line, order[i], strlen(order[i])),
+		      "line %u of the test's is '%.12s...', want '%s'", i, line,
+		      i < ARRAY_SIZE(order) ? order[i] : "none");
+		i++;
+		at = line;
+	}
+	CHECK(i == ARRAY_SIZE(order), "%u of the test's lines, want %zu", i,
+	      ARRAY_SIZE(order));
+}
+
+static int exit_at_once(void *unused)
+{
+	return 0;
+}
+
+/* Whether the line of @view that starts with @key has @field in it. */
+static bool line_has(const char *view, const char *key, const char *field)
+{
+	const char *line = view ? strstr(view, key) : NULL;
+	const char *end = line ? strchr(line, '\n') : NULL;
+	const char *f = line ? strstr(line, field) : NULL;
+
+	return f && end && f < end;
+}
+
+/*
+ * A thread that exits while its entry is in the view is shown as "-" in
+ * its place, never by a number some later task may get: entered with a
+ * kthread that is then stopped, the line says "kthreads=-,<ours>" once
+ * the thread has been reaped (kthreadd reaps its children at once; we
+ * wait up to 5 s).
+ */
+static void check_gone_thread(const struct api *a,
+			      const struct xen_numa_hints_service *good)
+{
+	struct xen_numa_hints_service s = *good;
+	unsigned long until = jiffies + 5 * HZ;
+	struct task_struct *t;
+	char key[64], want[64], *view;
+	int rc, found = 0;
+
+	t = kthread_create(exit_at_once, NULL, "xnh-api-gone");
+	if (IS_ERR(t)) {
+		fail("kthread_create: %ld", PTR_ERR(t));
+		return;
+	}
+	get_task_struct(t);
+	s.dev = "gone";
+	s.id = 0;
+	s.nr_tasks = 2;
+	s.tasks[0] = t;
+	s.tasks[1] = current;
+	rc = a->served(&s);
+	CHECK(!rc, "served() with a kthread: %d", rc);
+	snprintf(key, sizeof(key), "d%u %s gone q0 ", SVC_DOMID,
+		 SVC_BACKEND);
+	snprintf(want, sizeof(want), " kthreads=%d,%d ", task_pid_nr(t),
+		 task_pid_nr(current));
+	view = read_domains();
+	CHECK(line_has(view, key, want), "no '%s...%s' before the kthread exits",
+	      key, want);
+	kvfree(view);
+
+	kthread_stop(t);
+	snprintf(want, sizeof(want), " kthreads=-,%d ", task_pid_nr(current));
+	while (!found) {
+		view = read_domains();
+		found = line_has(view, key, want);
+		kvfree(view);
+		if (found || !view || time_after(jiffies, until))
+			break;
+		msleep(20);
+	}
+	CHECK(found, "no '%s...%s' once the kthread has exited", key, want);
+	put_task_struct(t);
+	a->unserved(SVC_BACKEND, SVC_DOMID, "gone", 0);
+}
+
+/*
  * Entered, replaced, sorted and taken out again, as the file shows them;
  * bad entries refused; nothing left behind.
  */
@@ -427,7 +528,7 @@ static void check_served(const struct api *a)
 	};
 	unsigned int irq = some_irq();
 	int node = numa_node_id(), rc;
-	char want[200], key[64], irqs[16], *view, *q1, *q3;
+	char want[200], key[64], irqs[16], *view, *q3;
 
 	xen_numa_hints_none(NULL, 4, &s.placement, XEN_NUMA_HINTS_UNAVAILABLE);
 	strscpy(irqs, "-", sizeof(irqs));
@@ -448,7 +549,10 @@ static void check_served(const struct api *a)
 	CHECK(strstr(view, want), "no line '%s' in the view", want);
 	kvfree(view);
 
-	/* the same queue again replaces it; another sorts before it */
+	/*
+	 * The same queue again replaces it; queue 1 sorts before it, and
+	 * devices t9 and t10 after it, in that order (digits as numbers).
+	 */
 	s.node = node;
 	s.placement.verdict = XEN_NUMA_HINTS_PLACED;
 	s.placement.node = node;
@@ -459,6 +563,14 @@ static void check_served(const struct api *a)
 	s.id = 1;
 	rc = a->served(&s);
 	CHECK(!rc, "served() queue 1: %d", rc);
+	s.id = 0;
+	s.dev = "t10";
+	rc = a->served(&s);
+	CHECK(!rc, "served() t10: %d", rc);
+	s.dev = "t9";
+	rc = a->served(&s);
+	CHECK(!rc, "served() t9: %d", rc);
+	s.dev = "t0";
 	view = read_domains();
 	if (!view)
 		goto out;
@@ -471,16 +583,16 @@ static void check_served(const struct api *a)
 	CHECK(q3, "no line '%s...' in the view", want);
 	snprintf(key, sizeof(key), "d%u %s t0 q3 ", SVC_DOMID, SVC_BACKEND);
 	CHECK(q3 && !strstr(q3 + 1, key), "queue 3 is in the view twice");
-	snprintf(key, sizeof(key), "d%u %s t0 q1 placed ", SVC_DOMID,
-		 SVC_BACKEND);
-	q1 = strstr(view, key);
-	CHECK(q1 && q3 && q1 < q3, "queue 1 is not before queue 3");
+	check_order(view);
 	kvfree(view);
+	check_gone_thread(a, &s);
 
 out:
 	a->unserved(SVC_BACKEND, SVC_DOMID, "t0", 3);
 	a->unserved(SVC_BACKEND, SVC_DOMID, "t0", 3);
 	a->unserved(SVC_BACKEND, SVC_DOMID, "t0", 1);
+	a->unserved(SVC_BACKEND, SVC_DOMID, "t9", 0);
+	a->unserved(SVC_BACKEND, SVC_DOMID, "t10", 0);
 	a->unserved(SVC_BACKEND, SVC_DOMID, NULL, 1);
 	a->unserved(NULL, SVC_DOMID, "t0", 1);
 	view = read_domains();
@@ -620,9 +732,13 @@ static void case_absent(void)
 		.dev = "t0",
 		.node = NUMA_NO_NODE,
 	};
+	void (*unserved)(const char *backend, domid_t domid, const char *dev,
+			 unsigned int id);
+	int (*served)(const struct xen_numa_hints_service *s);
 	struct page *pages[RING_PAGES];
 	struct xen_numa_hints_placement p;
 	int nodes[RING_PAGES];
+	struct file *view;
 	struct api a;
 	unsigned int i;
 
@@ -655,9 +771,25 @@ static void case_absent(void)
 		CHECK(nodes[i] == NUMA_NO_NODE, "page %u answered %d", i,
 		      nodes[i]);
 	free_pages_array(pages, RING_PAGES);
-	/* nothing keeps the view: entering a queue is no error */
+	/*
+	 * Nothing keeps the view: the wrappers find neither function, and
+	 * entering a queue is no error (and no crash).
+	 */
+	served = symbol_get(xen_numa_hints_served);
+	CHECK(!served, "symbol_get(xen_numa_hints_served) found it");
+	if (served)
+		symbol_put(xen_numa_hints_served);
+	unserved = symbol_get(xen_numa_hints_unserved);
+	CHECK(!unserved, "symbol_get(xen_numa_hints_unserved) found it");
+	if (unserved)
+		symbol_put(xen_numa_hints_unserved);
 	CHECK(!xen_numa_hints_optional_served(&s), "optional_served failed");
 	xen_numa_hints_optional_unserved(SVC_BACKEND, SVC_DOMID, "t0", 0);
+	view = filp_open(DOMAINS_FILE, O_RDONLY, 0);
+	CHECK(PTR_ERR_OR_ZERO(view) == -ENOENT, "open %s: %d, want %d",
+	      DOMAINS_FILE, PTR_ERR_OR_ZERO(view), -ENOENT);
+	if (!IS_ERR(view))
+		filp_close(view, NULL);
 }
 
 static int run_set(const char *val, const struct kernel_param *kp)
