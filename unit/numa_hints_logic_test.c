@@ -140,7 +140,7 @@ static void bench_setup(struct __test_metadata *_metadata, struct bench *b)
 	ASSERT_NE(NULL, b->pxms);
 	ASSERT_NE(NULL, b->nodes);
 	ASSERT_EQ(0, xnh_cache_init(&b->cache, b->slot, b->clock, 4096));
-	xnh_pxm_map_build(&b->map, b->map_node, 256, holey_pxm_to_node);
+	xnh_pxm_map_build(&b->map, b->map_node, 256, holey_pxm_to_node, NULL);
 	b->r.query = fake_query;
 	b->r.lock = fake_lock;
 	b->r.unlock = fake_unlock;
@@ -599,7 +599,7 @@ TEST(pxm_map_with_holes)
 	struct xnh_pxm_map m;
 	int node[256];
 
-	xnh_pxm_map_build(&m, node, 256, holey_pxm_to_node);
+	xnh_pxm_map_build(&m, node, 256, holey_pxm_to_node, NULL);
 	EXPECT_EQ(6, m.nr);
 	EXPECT_EQ(3, m.nr_mapped);
 	EXPECT_EQ(0, xnh_pxm_map_node(&m, 0));
@@ -626,11 +626,72 @@ TEST(pxm_map_empty)
 	struct xnh_pxm_map m;
 	int node[64];
 
-	xnh_pxm_map_build(&m, node, 64, no_pxm_to_node);
+	xnh_pxm_map_build(&m, node, 64, no_pxm_to_node, NULL);
 	EXPECT_EQ(0, m.nr);
 	EXPECT_EQ(0, m.nr_mapped);
 	EXPECT_EQ(XNH_NO_NODE, xnh_pxm_map_node(&m, 0));
 	EXPECT_EQ(0, xnh_pxm_map_next(&m, 0));
+}
+
+/*
+ * Hotplug: a PXM the kernel maps later, a node that goes offline and comes
+ * back, a PXM that moves.  The map follows each update; an unusable node
+ * is never answered, even before the next update.
+ */
+static int hotplug_nodes[8] = { 0, -1, 1, -1, -1, -1, -1, -1 };
+static bool hotplug_online[4] = { true, true, false, false };
+
+static int hotplug_pxm_to_node(int pxm)
+{
+	return pxm < 8 ? hotplug_nodes[pxm] : -1;
+}
+
+static bool hotplug_usable(int node)
+{
+	return node >= 0 && node < 4 && hotplug_online[node];
+}
+
+TEST(pxm_map_follows_hotplug)
+{
+	struct xnh_pxm_map m;
+	int node[8];
+
+	xnh_pxm_map_build(&m, node, 8, hotplug_pxm_to_node, hotplug_usable);
+	EXPECT_EQ(3, m.nr);
+	EXPECT_EQ(2, m.nr_mapped);
+	EXPECT_EQ(0, xnh_pxm_map_node(&m, 0));
+	EXPECT_EQ(1, xnh_pxm_map_node(&m, 2));
+	EXPECT_EQ(XNH_NO_NODE, xnh_pxm_map_node(&m, 6));
+
+	/* memory hot-added on PXM 6, which the SRAT did not name */
+	hotplug_nodes[6] = 2;
+	hotplug_online[2] = true;
+	EXPECT_EQ(1, xnh_pxm_map_update(&m, hotplug_pxm_to_node));
+	EXPECT_EQ(7, m.nr);
+	EXPECT_EQ(3, m.nr_mapped);
+	EXPECT_EQ(2, xnh_pxm_map_node(&m, 6));
+	EXPECT_EQ(6, xnh_pxm_map_next(&m, 3));
+
+	/* node 1 goes offline: never answered, before any update */
+	hotplug_online[1] = false;
+	EXPECT_EQ(XNH_NO_NODE, xnh_pxm_map_node(&m, 2));
+	EXPECT_EQ(6, xnh_pxm_map_next(&m, 1));
+	EXPECT_EQ(0, xnh_pxm_map_update(&m, hotplug_pxm_to_node));
+	EXPECT_EQ(2, m.nr_mapped);
+	EXPECT_EQ(XNH_NO_NODE, xnh_pxm_map_node(&m, 2));
+
+	/* and back */
+	hotplug_online[1] = true;
+	EXPECT_EQ(1, xnh_pxm_map_node(&m, 2));
+
+	/* the kernel forgets PXM 6: nr never shrinks, the PXM has no node */
+	hotplug_nodes[6] = -1;
+	EXPECT_EQ(1, xnh_pxm_map_update(&m, hotplug_pxm_to_node));
+	EXPECT_EQ(7, m.nr);
+	EXPECT_EQ(2, m.nr_mapped);
+	EXPECT_EQ(XNH_NO_NODE, xnh_pxm_map_node(&m, 6));
+	EXPECT_EQ(7, xnh_pxm_map_next(&m, 3));
+	EXPECT_EQ(0, xnh_pxm_map_update(&m, hotplug_pxm_to_node));
 }
 
 /* The map asks only below its limit: PXMs above it have no node. */
@@ -639,7 +700,7 @@ TEST(pxm_map_limit)
 	struct xnh_pxm_map m;
 	int node[3];
 
-	xnh_pxm_map_build(&m, node, 3, holey_pxm_to_node);
+	xnh_pxm_map_build(&m, node, 3, holey_pxm_to_node, NULL);
 	EXPECT_EQ(3, m.nr);
 	EXPECT_EQ(2, m.nr_mapped);
 	EXPECT_EQ(XNH_NO_NODE, xnh_pxm_map_node(&m, 5));

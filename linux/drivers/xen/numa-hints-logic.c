@@ -9,41 +9,75 @@
 #define XNH_HASH_MUL	0x9e3779b97f4a7c15ULL
 
 void xnh_pxm_map_build(struct xnh_pxm_map *map, int *node, unsigned int limit,
-		       int (*pxm_to_node)(int pxm))
+		       int (*pxm_to_node)(int pxm), bool (*usable)(int node))
 {
 	unsigned int pxm;
 
 	map->node = node;
+	map->limit = limit;
 	map->nr = 0;
 	map->nr_mapped = 0;
-	for (pxm = 0; pxm < limit; pxm++) {
+	map->usable = usable;
+	for (pxm = 0; pxm < limit; pxm++)
+		node[pxm] = XNH_NO_NODE;
+	xnh_pxm_map_update(map, pxm_to_node);
+}
+
+/*
+ * Read the kernel's map again; returns how many PXMs changed node.  The
+ * caller serialises updates; lookups may run meanwhile and see each PXM
+ * either before or after.
+ */
+unsigned int xnh_pxm_map_update(struct xnh_pxm_map *map,
+				int (*pxm_to_node)(int pxm))
+{
+	unsigned int pxm, changed = 0, mapped = 0;
+
+	for (pxm = 0; pxm < map->limit; pxm++) {
 		int n = pxm_to_node((int)pxm);
 
 		if (n < 0)
 			n = XNH_NO_NODE;
-		node[pxm] = n;
-		if (n != XNH_NO_NODE) {
-			map->nr = pxm + 1;
-			map->nr_mapped++;
+		if (n != map->node[pxm]) {
+			WRITE_ONCE(map->node[pxm], n);
+			changed++;
 		}
+		if (n == XNH_NO_NODE)
+			continue;
+		if (pxm >= map->nr)
+			WRITE_ONCE(map->nr, pxm + 1);
+		if (!map->usable || map->usable(n))
+			mapped++;
 	}
+	WRITE_ONCE(map->nr_mapped, mapped);
+	return changed;
 }
 
-/* The dom0 node of @pxm; XNH_NO_NODE for XNH_INVALID_PXM and holes. */
+/*
+ * The dom0 node of @pxm; XNH_NO_NODE for XNH_INVALID_PXM, holes and a node
+ * that is not usable now.
+ */
 int xnh_pxm_map_node(const struct xnh_pxm_map *map, u32 pxm)
 {
-	if (pxm >= map->nr)
+	int n;
+
+	if (pxm >= READ_ONCE(map->nr))
 		return XNH_NO_NODE;
-	return map->node[pxm];
+	n = READ_ONCE(map->node[pxm]);
+	if (n == XNH_NO_NODE || (map->usable && !map->usable(n)))
+		return XNH_NO_NODE;
+	return n;
 }
 
-/* The first mapped PXM >= @pxm, or map->nr if there is none. */
+/* The first PXM >= @pxm with a usable node, or map->nr if there is none. */
 unsigned int xnh_pxm_map_next(const struct xnh_pxm_map *map, unsigned int pxm)
 {
-	for (; pxm < map->nr; pxm++)
-		if (map->node[pxm] != XNH_NO_NODE)
+	unsigned int nr = READ_ONCE(map->nr);
+
+	for (; pxm < nr; pxm++)
+		if (xnh_pxm_map_node(map, pxm) != XNH_NO_NODE)
 			return pxm;
-	return map->nr;
+	return nr;
 }
 
 /* Sets for a cache of at most @entries frames: a power of two, or 0. */

@@ -14,12 +14,16 @@
 #define XEN_NUMA_HINTS_LOGIC_H
 
 #ifdef __KERNEL__
+#include <linux/compiler.h>
 #include <linux/types.h>
 #else
 #include <stdbool.h>
 #include <stddef.h>
 typedef __UINT32_TYPE__ u32;
 typedef __UINT64_TYPE__ u64;
+/* One whole access each; the module's map is read while it is updated. */
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #endif
 
 /* Frames per hypercall: Xen's XENMEM_GET_MFN_PXMS_MAX. */
@@ -36,20 +40,30 @@ static inline unsigned long xnh_nr_batches(unsigned long nr)
 }
 
 /*
- * PXM -> node map: a snapshot of what the dom0 kernel's own SRAT says,
- * taken with pxm_to_node() for every PXM the kernel can map.
+ * PXM -> node map: what the dom0 kernel's own SRAT says, read with
+ * pxm_to_node() for every PXM the kernel can map, at load and again after
+ * each hotplug event (xnh_pxm_map_update()).  Lookups take no lock: each
+ * entry is read and written whole, and @node never moves or shrinks.
  */
 struct xnh_pxm_map {
-	/* node[pxm] for pxm < @nr: dom0 node of that PXM, or XNH_NO_NODE */
+	/* node[pxm] for pxm < @limit: the kernel's node id, or XNH_NO_NODE */
 	int *node;
-	/* highest mapped PXM + 1 (0 when no PXM is mapped) */
+	unsigned int limit;
+	/* highest PXM ever given a node + 1; only grows (lookups bound) */
 	unsigned int nr;
-	/* how many PXMs map to a node */
+	/* how many PXMs map to a node that is usable, as of the last read */
 	unsigned int nr_mapped;
+	/*
+	 * NULL, or whether a node may be handed out now: a node id stays
+	 * assigned to its PXM after the node went offline.
+	 */
+	bool (*usable)(int node);
 };
 
 void xnh_pxm_map_build(struct xnh_pxm_map *map, int *node, unsigned int limit,
-		       int (*pxm_to_node)(int pxm));
+		       int (*pxm_to_node)(int pxm), bool (*usable)(int node));
+unsigned int xnh_pxm_map_update(struct xnh_pxm_map *map,
+				int (*pxm_to_node)(int pxm));
 int xnh_pxm_map_node(const struct xnh_pxm_map *map, u32 pxm);
 unsigned int xnh_pxm_map_next(const struct xnh_pxm_map *map, unsigned int pxm);
 
