@@ -24,7 +24,8 @@ struct xnh_state {
 	bool probed;		/* the hypervisor was asked at all */
 	int mfn_probe;		/* XENMEM_get_mfn_pxms with nr 0: 0 or -errno */
 	int gfn_probe;		/* XENMEM_get_gfn_pxms likewise */
-	struct xnh_pxm_map map;
+	/* re-read on hotplug, so not in this read-only-after-init state */
+	struct xnh_pxm_map *map;
 };
 
 extern struct xnh_state xnh;
@@ -37,6 +38,7 @@ enum xnh_counter {
 	XNH_INVALID_FRAMES,
 	XNH_NO_NODE_FRAMES,
 	XNH_ERRORS,
+	XNH_MAP_REREADS,
 	XNH_NR_COUNTERS
 };
 

@@ -12,19 +12,23 @@
  * (numa-hints-domains.c).
  *
  * What the hypervisor and dom0 offer is decided once, at load, and never
- * again: a hypervisor without the op costs each caller nothing.
+ * again: a hypervisor without the op costs each caller nothing.  Only the
+ * PXM -> node map follows memory and CPU hotplug.
  */
 
 #define pr_fmt(fmt) "xen:" KBUILD_MODNAME ": " fmt
 
 #include <linux/acpi.h>
 #include <linux/atomic.h>
+#include <linux/cpuhotplug.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
+#include <linux/memory.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/nodemask.h>
 #include <linux/numa.h>
 #include <linux/percpu.h>
@@ -82,6 +86,7 @@ MODULE_PARM_DESC(min_share,
 #endif
 
 struct xnh_state xnh __ro_after_init;
+static struct xnh_pxm_map xnh_pxm_map;
 
 static atomic64_t xnh_counters[XNH_NR_COUNTERS];
 
@@ -319,7 +324,7 @@ int xnh_query_chunk(unsigned int kind, const unsigned long *frames,
 		.lock = xnh_cache_lock,
 		.unlock = xnh_cache_unlock,
 		.ctx = &flags,
-		.map = &xnh.map,
+		.map = xnh.map,
 	};
 	enum xnh_status state = xnh_kind_state(kind);
 	struct xnh_stats st = { .frames = 0 };
@@ -328,7 +333,7 @@ int xnh_query_chunk(unsigned int kind, const unsigned long *frames,
 	if (WARN_ON_ONCE(nr > w->cap))
 		return -EINVAL;
 	if ((state != XNH_ACTIVE && state != XNH_PXM_ONLY) ||
-	    (!pxms && !xnh.map.nr_mapped)) {
+	    (!pxms && !xnh.map->nr_mapped)) {
 		xnh_fill_none(pxms, nodes, nr);
 		st.frames = nr;
 		xnh_account(&st);
@@ -487,7 +492,7 @@ int xen_numa_hints_mfn_to_node_cached(xen_pfn_t mfn)
 	xnh_cache_lock(&flags, set);
 	hit = xnh_cache_lookup(&xnh_cache, set, mfn, &pxm);
 	xnh_cache_unlock(&flags, set);
-	return hit ? xnh_pxm_map_node(&xnh.map, pxm) : NUMA_NO_NODE;
+	return hit ? xnh_pxm_map_node(xnh.map, pxm) : NUMA_NO_NODE;
 }
 EXPORT_SYMBOL_GPL(xen_numa_hints_mfn_to_node_cached);
 
@@ -604,13 +609,90 @@ static const char * __init xnh_probe_meaning(int rc)
  * the processors of empty sockets, and Xen lists one absent processor for
  * each PXM the host lacks so that dom0's node ids come out equal to the
  * host's PXMs.  Linux reserves a node id for those but never brings the node
- * online, and a hint to it would place nothing: leave them unmapped.
+ * online, and a hint to it would place nothing: only online nodes are
+ * handed out, checked at every lookup, since a node can go offline (all of
+ * its memory and CPUs hot-removed) and another come online at any time.
  */
-static int __init xnh_pxm_to_node(int pxm)
+static bool xnh_node_usable(int nid)
 {
-	int nid = pxm_to_node(pxm);
+	return node_online(nid);
+}
 
-	return nid != NUMA_NO_NODE && node_online(nid) ? nid : NUMA_NO_NODE;
+static int xnh_pxm_to_node(int pxm)
+{
+	return pxm_to_node(pxm);
+}
+
+/*
+ * Hot-added memory or CPUs may bring a PXM the SRAT did not name (ACPI
+ * gives it a node id then): read the kernel's map again after each event.
+ */
+static DEFINE_MUTEX(xnh_map_lock);
+static enum cpuhp_state xnh_cpuhp_state;
+
+static void xnh_map_reread(const char *why)
+{
+	unsigned int changed;
+
+	mutex_lock(&xnh_map_lock);
+	changed = xnh_pxm_map_update(xnh.map, xnh_pxm_to_node);
+	mutex_unlock(&xnh_map_lock);
+	xnh_add(XNH_MAP_REREADS, 1);
+	if (changed)
+		pr_info("%s: %u PXMs changed node; %u PXMs map to online dom0 nodes\n",
+			why, changed, READ_ONCE(xnh.map->nr_mapped));
+}
+
+static int xnh_memory_event(struct notifier_block *nb, unsigned long action,
+			    void *arg)
+{
+	if (action == MEM_ONLINE || action == MEM_OFFLINE)
+		xnh_map_reread(action == MEM_ONLINE ? "memory online"
+						     : "memory offline");
+	return NOTIFY_OK;
+}
+
+static struct notifier_block xnh_memory_nb = {
+	.notifier_call = xnh_memory_event,
+};
+
+static int xnh_cpu_online(unsigned int cpu)
+{
+	xnh_map_reread("CPU online");
+	return 0;
+}
+
+/* Only a map that answers nodes needs to follow the kernel's. */
+static int xnh_hotplug_init(void)
+{
+	int rc;
+
+	if (!xnh.map->node)
+		return 0;
+	rc = register_memory_notifier(&xnh_memory_nb);
+	if (rc)
+		return rc;
+	rc = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN,
+				       "xen/numa_hints:online",
+				       xnh_cpu_online, NULL);
+	if (rc < 0) {
+		unregister_memory_notifier(&xnh_memory_nb);
+		return rc;
+	}
+	xnh_cpuhp_state = rc;
+	/* An event may have come between the first read and the notifiers. */
+	mutex_lock(&xnh_map_lock);
+	xnh_pxm_map_update(xnh.map, xnh_pxm_to_node);
+	mutex_unlock(&xnh_map_lock);
+	return 0;
+}
+
+static void xnh_hotplug_exit(void)
+{
+	if (!xnh.map->node)
+		return;
+	cpuhp_remove_state_nocalls(xnh_cpuhp_state);
+	unregister_memory_notifier(&xnh_memory_nb);
 }
 
 /* Decide xnh.status and xnh.reason; the one place the hypervisor is probed. */
@@ -655,16 +737,17 @@ static int __init xnh_decide(void)
 	node = kcalloc(XNH_PXM_LIMIT, sizeof(*node), GFP_KERNEL);
 	if (!node)
 		return -ENOMEM;
-	xnh_pxm_map_build(&xnh.map, node, XNH_PXM_LIMIT, xnh_pxm_to_node);
-	if (xnh.map.nr_mapped) {
+	xnh_pxm_map_build(xnh.map, node, XNH_PXM_LIMIT, xnh_pxm_to_node,
+			  xnh_node_usable);
+	if (xnh.map->nr_mapped) {
 		xnh.status = XNH_ACTIVE;
 		if (xnh.gfn_probe)
 			snprintf(xnh.reason, sizeof(xnh.reason),
 				 "%u PXMs map to dom0 nodes; dom0 page queries answer NUMA_NO_NODE: XENMEM_get_gfn_pxms probe failed with %pe",
-				 xnh.map.nr_mapped, ERR_PTR(xnh.gfn_probe));
+				 xnh.map->nr_mapped, ERR_PTR(xnh.gfn_probe));
 		else
 			snprintf(xnh.reason, sizeof(xnh.reason),
-				 "%u PXMs map to dom0 nodes", xnh.map.nr_mapped);
+				 "%u PXMs map to dom0 nodes", xnh.map->nr_mapped);
 	} else {
 		xnh.status = XNH_PXM_ONLY;
 		strscpy(xnh.reason,
@@ -687,6 +770,7 @@ static int __init xnh_init(void)
 	BUILD_BUG_ON(sizeof(xen_pfn_t) != sizeof(unsigned long));
 	BUILD_BUG_ON(sizeof(unsigned long) != sizeof(u64));
 
+	xnh.map = &xnh_pxm_map;
 	if (!xen_domain()) {
 		pr_info("not running on Xen\n");
 		return -ENODEV;
@@ -722,10 +806,15 @@ static int __init xnh_init(void)
 	rc = xnh_view_init();
 	if (rc)
 		goto err_view;
+	rc = xnh_hotplug_init();
+	if (rc)
+		goto err_hotplug;
 
 	pr_info("%s: %s\n", xnh_status_name(xnh.status), xnh.reason);
 	return 0;
 
+err_hotplug:
+	xnh_view_exit();
 err_view:
 	xnh_dev_exit();
 err_dev:
@@ -735,7 +824,7 @@ err_sysfs:
 err_work:
 	xnh_cache_teardown();
 err_cache:
-	kfree(xnh.map.node);
+	kfree(xnh.map->node);
 err_decide:
 	pr_err("cannot load: %pe\n", ERR_PTR(rc));
 	return rc;
@@ -744,11 +833,12 @@ module_init(xnh_init);
 
 static void __exit xnh_exit(void)
 {
+	xnh_hotplug_exit();
 	xnh_view_exit();
 	xnh_dev_exit();
 	xnh_sysfs_exit();
 	free_percpu(xnh_api_work);
 	xnh_cache_teardown();
-	kfree(xnh.map.node);
+	kfree(xnh.map->node);
 }
 module_exit(xnh_exit);

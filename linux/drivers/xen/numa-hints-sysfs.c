@@ -114,6 +114,7 @@ static struct xnh_counter_attr xnh_counter_attrs[] = {
 	XNH_COUNTER_ATTR(invalid_frames, XNH_INVALID_FRAMES),
 	XNH_COUNTER_ATTR(no_node_frames, XNH_NO_NODE_FRAMES),
 	XNH_COUNTER_ATTR(errors, XNH_ERRORS),
+	XNH_COUNTER_ATTR(map_rereads, XNH_MAP_REREADS),
 };
 
 static struct attribute *xnh_counter_list[] = {
@@ -124,6 +125,7 @@ static struct attribute *xnh_counter_list[] = {
 	&xnh_counter_attrs[4].kattr.attr,
 	&xnh_counter_attrs[5].kattr.attr,
 	&xnh_counter_attrs[6].kattr.attr,
+	&xnh_counter_attrs[7].kattr.attr,
 	NULL
 };
 
@@ -150,23 +152,23 @@ static ssize_t pxm_node_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	struct xnh_pxm_attr *pa = container_of(attr, struct xnh_pxm_attr, kattr);
 
-	return sysfs_emit(buf, "%d\n", xnh_pxm_map_node(&xnh.map, pa->pxm));
+	return sysfs_emit(buf, "%d\n", xnh_pxm_map_node(xnh.map, pa->pxm));
 }
 
 static int xnh_pxm_files_build(void)
 {
 	unsigned int pxm, i = 0;
 
-	xnh_pxm_attrs = kcalloc(xnh.map.nr_mapped, sizeof(*xnh_pxm_attrs),
+	xnh_pxm_attrs = kcalloc(xnh.map->nr_mapped, sizeof(*xnh_pxm_attrs),
 				GFP_KERNEL);
 	/* An empty list still makes the (empty) directory. */
-	xnh_pxm_list = kcalloc(xnh.map.nr_mapped + 1, sizeof(*xnh_pxm_list),
+	xnh_pxm_list = kcalloc(xnh.map->nr_mapped + 1, sizeof(*xnh_pxm_list),
 			       GFP_KERNEL);
-	if (!xnh_pxm_list || (xnh.map.nr_mapped && !xnh_pxm_attrs))
+	if (!xnh_pxm_list || (xnh.map->nr_mapped && !xnh_pxm_attrs))
 		return -ENOMEM;
 
-	for (pxm = xnh_pxm_map_next(&xnh.map, 0); pxm < xnh.map.nr;
-	     pxm = xnh_pxm_map_next(&xnh.map, pxm + 1)) {
+	for (pxm = xnh_pxm_map_next(xnh.map, 0); pxm < xnh.map->nr;
+	     pxm = xnh_pxm_map_next(xnh.map, pxm + 1)) {
 		struct xnh_pxm_attr *pa = &xnh_pxm_attrs[i];
 
 		pa->pxm = pxm;
