@@ -949,15 +949,19 @@ static int memory_blocks(unsigned long long *idx, int *node, int max)
  * memory_op puts such memory of the hardware domain on the node of its
  * first SRAT memory range, where memory_add_physaddr_to_nid() puts it), in
  * new memory blocks whose node sysfs shows; and dom0's node N is PXM N.
+ * xen-numa-hints (loaded by the rig in every boot) reads its PXM -> node
+ * map again for each block onlined.
  */
+#define MAP_REREADS	"/sys/kernel/xen_numa/counters/map_rereads"
+
 TEST_F_TIMEOUT(on, balloon_up_where_dom0_puts_it, 300)
 {
 	long long mem = xnh_expect_long("DOM0_MEM", -1);
 	long long max = xnh_expect_long("DOM0_MEM_MAX", -1);
 	static unsigned long long before[MAX_BLOCKS], after[MAX_BLOCKS];
 	static int node_before[MAX_BLOCKS], node_after[MAX_BLOCKS];
-	unsigned long long block, present = 0, want;
-	int nb, na, i, j, t, err = 0;
+	unsigned long long block, present = 0, want, rereads[2];
+	int nb, na, i, j, t, err = 0, added = 0;
 	struct sweep sw = { 0 };
 	char cmd[128], buf[64];
 	struct xnh_xen x;
@@ -969,6 +973,8 @@ TEST_F_TIMEOUT(on, balloon_up_where_dom0_puts_it, 300)
 	ASSERT_LT(0, block);
 	nb = memory_blocks(before, node_before, MAX_BLOCKS);
 	ASSERT_LT(0, nb);
+	ASSERT_EQ(0, read_line(MAP_REREADS, buf, sizeof(buf)));
+	rereads[0] = strtoull(buf, NULL, 10);
 
 	snprintf(cmd, sizeof(cmd), "xl mem-set 0 %lldk", max >> 10);
 	ASSERT_EQ(0, system(cmd)) TH_LOG("%s", cmd);
@@ -995,6 +1001,7 @@ TEST_F_TIMEOUT(on, balloon_up_where_dom0_puts_it, 300)
 		if (j < nb)
 			continue;
 		TH_LOG("new memory block %llu on node %d", after[i], node_after[i]);
+		added++;
 		err = node_after[i] < 0 ? -ENOENT :
 		      sweep_range(_metadata, &x, after[i] * block, (after[i] + 1) * block,
 				  &block_range, 1, &sw);
@@ -1009,6 +1016,11 @@ TEST_F_TIMEOUT(on, balloon_up_where_dom0_puts_it, 300)
 	       present, want, t, sw.wrong);
 	EXPECT_LE(want * 9 / 10, present) TH_LOG("the balloon did not grow dom0");
 	EXPECT_EQ(0, sw.wrong);
+	ASSERT_EQ(0, read_line(MAP_REREADS, buf, sizeof(buf)));
+	rereads[1] = strtoull(buf, NULL, 10);
+	TH_LOG("xen-numa-hints read its map %llu times for %d new blocks",
+	       rereads[1] - rereads[0], added);
+	EXPECT_LE((unsigned long long)added, rereads[1] - rereads[0]);
 }
 
 /* --- off: the gate was not met ---------------------------------------------- */

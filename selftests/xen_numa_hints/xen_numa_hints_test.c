@@ -135,7 +135,7 @@ TEST_F(common, sysfs_files_are_well_formed)
 {
 	static const char * const counters[] = {
 		"hypercalls", "frames", "cache_hits", "cache_misses",
-		"invalid_frames", "no_node_frames", "errors",
+		"invalid_frames", "no_node_frames", "errors", "map_rereads",
 	};
 	char buf[512], path[PATH_MAX];
 	struct dirent *d;
@@ -501,6 +501,51 @@ TEST_F(patched, status_matches_dom0)
 		snprintf(path, sizeof(path), "/sys/devices/system/node/node%u", pxm);
 		EXPECT_NE(0, access(path, F_OK)) TH_LOG("PXM hole %u: %s is online", pxm, path);
 	}
+}
+
+/* PXMs whose pxm_to_node file is compared; the rig's highest is below. */
+#define PXM_FILES_MAX	64
+
+static void read_pxm_files(struct __test_metadata *_metadata, int *node,
+			   unsigned int nr)
+{
+	char path[PATH_MAX], buf[64];
+	unsigned int pxm;
+
+	for (pxm = 0; pxm < nr; pxm++) {
+		snprintf(path, sizeof(path), XNH_SYSFS "/pxm_to_node/%u", pxm);
+		node[pxm] = xnh_read_line(path, buf, sizeof(buf)) ? -2 : atoi(buf);
+	}
+}
+
+/*
+ * The PXM -> node map is read again when a CPU comes online (and when
+ * memory is onlined or offlined: xen_dom0_numa's balloon test): offline
+ * dom0's last CPU and bring it back; the map is read once, for the online,
+ * and says what it said before.
+ */
+TEST_F(patched, map_follows_cpu_hotplug)
+{
+	int before[PXM_FILES_MAX], after[PXM_FILES_MAX];
+	unsigned long long r0, r1, r2;
+	char path[PATH_MAX];
+	long cpu;
+
+	cpu = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+	ASSERT_LT(0, cpu) TH_LOG("dom0 has one CPU: nothing to take offline");
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%ld/online", cpu);
+	read_pxm_files(_metadata, before, PXM_FILES_MAX);
+	r0 = xnh_counter("map_rereads");
+	ASSERT_EQ(0, xnh_write(path, "0\n")) TH_LOG("offlining dom0 CPU %ld", cpu);
+	r1 = xnh_counter("map_rereads");
+	ASSERT_EQ(0, xnh_write(path, "1\n")) TH_LOG("onlining dom0 CPU %ld", cpu);
+	r2 = xnh_counter("map_rereads");
+	TH_LOG("CPU %ld off and on: map_rereads %llu, %llu, %llu", cpu, r0, r1, r2);
+	EXPECT_EQ(r0, r1);
+	EXPECT_EQ(r1 + 1, r2);
+	read_pxm_files(_metadata, after, PXM_FILES_MAX);
+	EXPECT_EQ(0, memcmp(before, after, sizeof(before)));
+	EXPECT_EQ(sysconf(_SC_NPROCESSORS_ONLN) - 1, cpu);
 }
 
 /* First, middle and last RAM frame of every range answer the range's PXM. */
