@@ -221,4 +221,19 @@ static inline int xnh_expect_flask(void)
 	return !xnh_expect_get("XSM", buf, sizeof(buf)) && !strcmp(buf, "flask");
 }
 
+/*
+ * Does dom0 get nodes for host frames in this boot, so that the backends
+ * place queues and the in-kernel API answers nodes?  The patched Xen, dom0
+ * vNUMA on, and no FLASK policy denying dom0 the ops.
+ */
+static inline int xnh_expect_backends_placed(void)
+{
+	char variant[32];
+
+	if (xnh_expect_get("XEN_VARIANT", variant, sizeof(variant)))
+		return 0;
+	return !strcmp(variant, "patched") && !xnh_expect_flask() &&
+	       xnh_expect_dom0_vnuma() == XNH_DOM0_VNUMA_ON;
+}
+
 #endif /* XNH_EXPECT_H */

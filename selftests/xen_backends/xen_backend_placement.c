@@ -64,18 +64,6 @@ static __u64 pxm_cpus(unsigned int pxm)
 	return m;
 }
 
-/* Does this boot place backends?  dom0 vNUMA on, hints not denied. */
-static int expect_placed(void)
-{
-	char variant[32], xsm[32] = "dummy";
-
-	if (xnh_expect_get("XEN_VARIANT", variant, sizeof(variant)))
-		return 0;
-	xnh_expect_get("XSM", xsm, sizeof(xsm));
-	return !strcmp(variant, "patched") && strcmp(xsm, "flask") &&
-	       xnh_expect_dom0_vnuma() == XNH_DOM0_VNUMA_ON;
-}
-
 struct guest {
 	int domid;
 	int placed;
@@ -145,7 +133,7 @@ FIXTURE_SETUP(guest)
 	ASSERT_EQ(0, rc) TH_LOG("xl domid %s: %s", GUEST_NAME, out);
 	self->g.domid = atoi(out);
 	ASSERT_LT(0, self->g.domid);
-	self->g.placed = expect_placed();
+	self->g.placed = xnh_expect_backends_placed();
 	self->g.online = read_cpulist("/sys/devices/system/cpu/online");
 	ASSERT_NE(0, self->g.online);
 	ASSERT_EQ(0, guest_memory(_metadata, &self->g))

@@ -39,18 +39,6 @@
 #define NON_RAM_APIC	0xfee00ULL
 #define NON_RAM_1T	0x10000000ULL	/* 1 TiB, in 4 KiB frames */
 
-/* "placed" where dom0 nodes are the host's PXMs, else "unavailable". */
-static int expect_placed(void)
-{
-	char variant[32], xsm[32] = "dummy";
-
-	if (xnh_expect_get("XEN_VARIANT", variant, sizeof(variant)))
-		return 0;
-	xnh_expect_get("XSM", xsm, sizeof(xsm));
-	return !strcmp(variant, "patched") && strcmp(xsm, "flask") &&
-	       xnh_expect_dom0_vnuma() == XNH_DOM0_VNUMA_ON;
-}
-
 /* The mfns= parameter: one RAM frame of each range, two non-RAM frames. */
 static int mfns_param(char *buf, size_t len, int placed)
 {
@@ -97,7 +85,7 @@ FIXTURE_SETUP(api)
 	ASSERT_EQ(0, xnh_read_line(MIN_SHARE, self->min_share,
 				   sizeof(self->min_share)));
 	ASSERT_EQ(0, xnh_write(MIN_SHARE, "50"));
-	self->placed = expect_placed();
+	self->placed = xnh_expect_backends_placed();
 	ASSERT_EQ(0, mfns_param(mfns, sizeof(mfns), self->placed))
 		TH_LOG("no usable PXM_MEM in %s", XNH_EXPECT_PATH);
 	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
