@@ -5,9 +5,9 @@
  * Everything is timed from user space with CLOCK_MONOTONIC around the
  * device's ioctl, and the hypercalls are counted with the module's sysfs
  * counters, so every per-frame cost includes the ioctl and the copies.
- * What that cannot show is the in-kernel cost alone (a cached lookup
- * against page_to_nid(), a few nanoseconds each): that needs a timer in
- * the kernel, e.g. ftrace's function_graph on the module's functions.
+ * The in-kernel cost alone, the cached lookup a hot path may make against
+ * page_to_nid(), is timed inside the kernel by the API test module
+ * (api_test/xnh_api_test.ko, case "bench").
  *
  * Reports, one "name value unit" line each:
  *   hypercalls per million uncached frames (expected: 1024)
@@ -16,6 +16,8 @@
  *   ns per page for dom0 pages by GFN (never cached, 1024 per call)
  *   ns per page for move_pages() without targets: Linux's page_to_nid()
  *   as close as user space gets
+ *   ps per in-kernel lookup: xen_numa_hints_mfn_to_node_cached() and
+ *   page_to_nid(), and their ratio
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -86,6 +88,40 @@ static double per_frame(__u32 kind, const __u64 *frames, unsigned int nr,
 			best = t;
 	}
 	return best / nr;
+}
+
+#define API_PARAMS	"/sys/module/xnh_api_test/parameters"
+
+/* The test module's "bench" case: its result line, parsed. */
+static int kernel_lookups(void)
+{
+	unsigned long long cached_ps, nid_ps;
+	char cmd[1024], mfns[700], result[300];
+	int rc;
+
+	if (xnh_api_mfns_param(mfns, sizeof(mfns),
+			       xnh_expect_backends_placed()))
+		die("no usable PXM_MEM for the test module", ERANGE);
+	snprintf(cmd, sizeof(cmd), "insmod " XNH_API_TEST_KO " expect=%s mfns=%s",
+		 xnh_expect_backends_placed() ? "placed" : "unavailable", mfns);
+	if (system(cmd))
+		die(cmd, EIO);
+	rc = xnh_write(API_PARAMS "/run", "bench");
+	if (xnh_read_line(API_PARAMS "/result", result, sizeof(result)))
+		snprintf(result, sizeof(result), "(no result)");
+	if (system("rmmod xnh_api_test"))
+		fprintf(stderr, "bench_numa_hints: rmmod xnh_api_test failed\n");
+	if (rc || sscanf(result, "bench: mfn_to_node_cached %llu ps, page_to_nid %llu ps",
+			 &cached_ps, &nid_ps) != 2) {
+		fprintf(stderr, "bench_numa_hints: the test module's bench: %s\n",
+			result);
+		return 1;
+	}
+	printf("kernel_mfn_to_node_cached %llu ps/lookup\n", cached_ps);
+	printf("kernel_page_to_nid %llu ps/lookup\n", nid_ps);
+	printf("kernel_cached_against_page_to_nid %.1f x\n",
+	       nid_ps ? (double)cached_ps / nid_ps : 0.0);
+	return 0;
 }
 
 int main(void)
@@ -187,5 +223,5 @@ int main(void)
 			best = t;
 	}
 	printf("move_pages_query %.1f ns/page\n", best / NR_FRAMES);
-	return 0;
+	return kernel_lookups();
 }

@@ -36,25 +36,6 @@
 #include "xnh_dom0.h"
 
 #define PARAMS		"/sys/module/xnh_api_test/parameters"
-#define NON_RAM_APIC	0xfee00ULL
-#define NON_RAM_1T	0x10000000ULL	/* 1 TiB, in 4 KiB frames */
-
-/* The mfns= parameter: one RAM frame of each range, two non-RAM frames. */
-static int mfns_param(char *buf, size_t len, int placed)
-{
-	struct xnh_ram ram[XNH_MAX_RANGES];
-	int n = xnh_ram_ranges(ram, XNH_MAX_RANGES), i;
-	size_t off = 0;
-
-	if (n <= 0)
-		return -1;
-	for (i = 0; i < n && i < 16; i++)
-		off += snprintf(buf + off, len - off, "%llx:%d,",
-				ram[i].first, placed ? (int)ram[i].pxm : -1);
-	snprintf(buf + off, len - off, "%llx:-1,%llx:-1", NON_RAM_APIC,
-		 NON_RAM_1T);
-	return off < len ? 0 : -1;
-}
 
 /* Run a case; 0 or the errno the write failed with; @result says more. */
 static int run_case(const char *name, char *result, size_t len)
@@ -86,7 +67,7 @@ FIXTURE_SETUP(api)
 				   sizeof(self->min_share)));
 	ASSERT_EQ(0, xnh_write(MIN_SHARE, "50"));
 	self->placed = xnh_expect_backends_placed();
-	ASSERT_EQ(0, mfns_param(mfns, sizeof(mfns), self->placed))
+	ASSERT_EQ(0, xnh_api_mfns_param(mfns, sizeof(mfns), self->placed))
 		TH_LOG("no usable PXM_MEM in %s", XNH_EXPECT_PATH);
 	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
 	ASSERT_LT(0, n);

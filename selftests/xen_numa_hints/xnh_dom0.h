@@ -255,4 +255,30 @@ static inline int xnh_expected_node(unsigned int pxm)
 	return -2;
 }
 
+/*
+ * The test module api_test/xnh_api_test.ko (installed next to the
+ * xnh_api_test program) and its mfns= parameter: one RAM frame of each
+ * range with its expected node (the PXM where dom0's nodes are the host's,
+ * else none), and two frames that are not RAM.
+ */
+#define XNH_API_TEST_KO		"/opt/xnh/selftests/xen_numa_hints/xnh_api_test.ko"
+#define XNH_NON_RAM_APIC	0xfee00ULL
+#define XNH_NON_RAM_1T		0x10000000ULL	/* 1 TiB, in 4 KiB frames */
+
+static inline int xnh_api_mfns_param(char *buf, size_t len, int placed)
+{
+	struct xnh_ram ram[XNH_MAX_RANGES];
+	int n = xnh_ram_ranges(ram, XNH_MAX_RANGES), i;
+	size_t off = 0;
+
+	if (n <= 0)
+		return -1;
+	for (i = 0; i < n && i < 16; i++)
+		off += snprintf(buf + off, len - off, "%llx:%d,",
+				ram[i].first, placed ? (int)ram[i].pxm : -1);
+	snprintf(buf + off, len - off, "%llx:-1,%llx:-1", XNH_NON_RAM_APIC,
+		 XNH_NON_RAM_1T);
+	return off < len ? 0 : -1;
+}
+
 #endif /* XNH_DOM0_H */
