@@ -7,7 +7,10 @@
  * byte goes through blkfront and dom0's blkback.  Then it unbinds and
  * rebinds xen-netfront and xen-blkfront, which makes netback and blkback
  * disconnect and connect again (and so ask again where the rings are:
- * dom0's xen_backend_lifecycle checks that), and does both again.
+ * dom0's xen_backend_lifecycle checks that), and does both again.  It
+ * waits for dom0 to say go first (xenstore "xnh/reconnect" in the guest's
+ * own directory): dom0's tests reload xen-numa-hints, which forgets the
+ * queues it was told about, and the reconnect must come after that.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -19,6 +22,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/types.h>
 
 #include "kselftest_harness.h"
 
@@ -28,6 +32,10 @@
 #define IO_OFFSET	1048576
 #define IO_BYTES	1048576
 #define WAIT_SECONDS	120
+#define GO_SECONDS	900	/* dom0's tests run first */
+#define XENBUS		"/proc/xen/xenbus"
+#define XS_READ		2	/* xs_wire.h: enum xsd_sockmsg_type */
+#define XS_ERROR	16
 
 /* The frontend's network interface: the first one that is not lo. */
 static int net_if(char *name, size_t len)
@@ -187,6 +195,56 @@ static int disk_back(void)
 	return -1;
 }
 
+/* xs_wire.h's message header */
+struct xs_msg {
+	__u32 type, req_id, tx_id, len;
+};
+
+/*
+ * Read @path (relative: under this domain's own directory) from xenstore
+ * through xenfs; 0 with @val, or -1 (no such node, or no xenbus).
+ */
+static int xs_read(const char *path, char *val, size_t len)
+{
+	struct xs_msg m = { .type = XS_READ, .len = strlen(path) + 1 };
+	char buf[sizeof(m) + 256];
+	int fd = open(XENBUS, O_RDWR), rc = -1;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	memcpy(buf, &m, sizeof(m));
+	memcpy(buf + sizeof(m), path, m.len);
+	if (write(fd, buf, sizeof(m) + m.len) != (ssize_t)(sizeof(m) + m.len))
+		goto out;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < (ssize_t)sizeof(m))
+		goto out;
+	memcpy(&m, buf, sizeof(m));
+	if (m.type == XS_ERROR || m.len > n - sizeof(m))
+		goto out;
+	snprintf(val, len, "%.*s", (int)m.len, buf + sizeof(m));
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+static int wait_for_go(struct __test_metadata *_metadata)
+{
+	char val[16];
+	int t;
+
+	for (t = 0; t < GO_SECONDS; t++) {
+		if (!xs_read("xnh/reconnect", val, sizeof(val)) &&
+		    !strcmp(val, "go"))
+			return 0;
+		sleep(1);
+	}
+	TH_LOG("dom0 never wrote xnh/reconnect=go in %d s", GO_SECONDS);
+	return -1;
+}
+
 /* Each case may wait for ARP, a reconnect, a slow emulated disk. */
 FIXTURE(io) {
 	int unused;
@@ -211,8 +269,9 @@ TEST_F_TIMEOUT(io, disk_write_sync_read, 120)
 	EXPECT_EQ(0, disk_round_trip(_metadata));
 }
 
-TEST_F_TIMEOUT(io, frontends_reconnect_and_work, 600)
+TEST_F_TIMEOUT(io, frontends_reconnect_and_work, GO_SECONDS + 600)
 {
+	ASSERT_EQ(0, wait_for_go(_metadata));
 	ASSERT_EQ(0, rebind(_metadata, "vif", "vif-0"));
 	ASSERT_EQ(0, rebind(_metadata, "vbd", "vbd-51712"));
 	ASSERT_EQ(0, net_up(_metadata));
