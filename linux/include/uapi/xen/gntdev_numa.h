@@ -13,7 +13,9 @@
  *
  * For a range of one map (@index: the offset IOCTL_GNTDEV_MAP_GRANT_REF
  * returned, or that plus a multiple of the page size; @count pages from
- * there), every page grant-mapped (mmap() done), the answer is
+ * there), every page grant-mapped (mmap() done, the grants not unmapped
+ * since: munmap() unmaps them in a PV dom0, UNMAP_GRANT_REF or close()
+ * elsewhere), the answer is
  * xen-numa-hints' vote over the guest frames behind the pages, as the
  * patched netback and blkback get it for their rings: frames without a
  * node do not vote; the node with most frames is the answer when it holds
@@ -26,7 +28,7 @@
  * Errors: EINVAL for @count 0, @index not page aligned, a range past the
  * end of its map, or non-zero @reserved; ENOENT if no map holds @index;
  * ENXIO if a page of the range is not grant-mapped (before mmap(), or
- * after munmap()); EFAULT; ENOMEM.  A xen-gntdev without the ioctl
+ * once its grants are unmapped); EFAULT; ENOMEM.  A xen-gntdev without the ioctl
  * answers ENOTTY.
  *
  * Fixed-size, __u64 and __u32 only, no padding: the layout is the same for
