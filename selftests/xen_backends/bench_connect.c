@@ -135,19 +135,16 @@ int main(void)
 	if (run("xl domid " GUEST_NAME, out, sizeof(out)))
 		die("no guest " GUEST_NAME);
 	domid = atoi(out);
-	for (r = 0; r < ROUNDS; r++) {
-		if (run("modprobe xen-numa-hints", NULL, 0))
-			die("modprobe xen-numa-hints failed");
+	for (r = 0; r < 2 * ROUNDS; r++) {
+		/* even rounds with the hints, odd ones without */
+		const char *cmd = r % 2 ? "rmmod xen_numa_hints" : "modprobe xen-numa-hints";
+
+		if (run(cmd, NULL, 0))
+			die(cmd);
 		t = one_connect(domid);
 		if (t < 0)
-			die("a connect with xen-numa-hints failed");
-		with[r] = t;
-		if (run("rmmod xen_numa_hints", NULL, 0))
-			die("rmmod xen_numa_hints failed");
-		t = one_connect(domid);
-		if (t < 0)
-			die("a connect without xen-numa-hints failed");
-		without[r] = t;
+			die("a vif did not connect");
+		(r % 2 ? without : with)[r / 2] = t;
 	}
 	if (run("modprobe xen-numa-hints", NULL, 0))
 		die("modprobe xen-numa-hints failed");

@@ -22,6 +22,8 @@
  * its map and a non-zero reserved field, EFAULT for no argument.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -41,35 +43,12 @@ typedef __u16 domid_t;
 
 #include "kselftest_harness.h"
 #include "../lib/xnh_expect.h"
+#include "backends.h"
 
 #define GUEST_NAME	"xnh-guest"
 #define GNTDEV		"/dev/xen/gntdev"
 #define VBD_DEV		51712	/* xvda */
 #define PAGE		4096UL
-
-static int run_cmd(const char *cmd, char *out, size_t len)
-{
-	FILE *p = popen(cmd, "r");
-	size_t n;
-
-	if (!p)
-		return -1;
-	n = fread(out, 1, len - 1, p);
-	out[n] = '\0';
-	return pclose(p);
-}
-
-/* Does this boot answer nodes?  dom0 vNUMA on, hints not denied. */
-static int expect_placed(void)
-{
-	char variant[32], xsm[32] = "dummy";
-
-	if (xnh_expect_get("XEN_VARIANT", variant, sizeof(variant)))
-		return 0;
-	xnh_expect_get("XSM", xsm, sizeof(xsm));
-	return !strcmp(variant, "patched") && strcmp(xsm, "flask") &&
-	       xnh_expect_dom0_vnuma() == XNH_DOM0_VNUMA_ON;
-}
 
 /* The PXM the rig put the guest on: the last entry of PXM_CPUS. */
 static int rig_pxm(void)
@@ -102,35 +81,24 @@ static grant_ref_t frontend_ref(int domid, const char *dir, const char *key)
 	return 0;
 }
 
-/* What the patched backend logged for queue (ring) 0 of the guest. */
+/* What the patched backend logged last for queue (ring) 0 of the guest. */
 struct backend_line {
 	int found;
-	char verdict[16];
-	int node;
-	unsigned int votes, hinted;
+	struct placement p;
 };
 
 static void backend_placement(int domid, const char *key,
 			      struct backend_line *b)
 {
-	static char out[1 << 20];
-	char pat[48], *line, *save;
+	struct placement pl[MAX_QUEUES];
+	int n = read_placements(domid, key, pl, MAX_QUEUES), i;
 
 	memset(b, 0, sizeof(*b));
-	if (run_cmd("dmesg", out, sizeof(out)))
-		return;
-	snprintf(pat, sizeof(pat), "ring placement: domid=%d %s=0 ", domid,
-		 key);
-	/* a reconnect logs again: the last line counts */
-	for (line = strtok_r(out, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *p = strstr(line, pat);
-
-		if (p && sscanf(p + strlen(pat),
-				"verdict=%15s node=%d votes=%u/%u", b->verdict,
-				&b->node, &b->votes, &b->hinted) == 4)
+	for (i = 0; i < n; i++)
+		if (pl[i].id == 0) {
+			b->p = pl[i];
 			b->found = 1;
-	}
+		}
 }
 
 struct ctx {
@@ -155,7 +123,7 @@ FIXTURE_SETUP(gntdev)
 		TH_LOG("xl domid %s: %s", GUEST_NAME, out);
 	self->c.domid = atoi(out);
 	ASSERT_LT(0, self->c.domid);
-	self->c.placed = expect_placed();
+	self->c.placed = xnh_expect_backends_placed();
 	self->c.pxm = rig_pxm();
 	ASSERT_LE(0, self->c.pxm) TH_LOG("no PXM_CPUS in %s", XNH_EXPECT_PATH);
 	self->c.tx = frontend_ref(self->c.domid, "vif/0", "tx-ring-ref");
@@ -237,8 +205,8 @@ static void check_answer(struct __test_metadata *_metadata,
 	       c->domid, what, verdict_name(op->verdict), op->node,
 	       op->votes, op->hinted, op->plurality);
 	TH_LOG("%s logged %s node=%d votes=%u/%u; the rig's PXM is %d",
-	       b == &c->netback ? "netback" : "blkback", b->verdict,
-	       b->node, b->votes, b->hinted, c->pxm);
+	       b == &c->netback ? "netback" : "blkback", b->p.verdict,
+	       b->p.node, b->p.votes, b->p.hinted, c->pxm);
 	for (i = 0; i < 4; i++)
 		EXPECT_EQ(0, op->reserved[i]);
 	if (!c->placed) {
@@ -247,7 +215,7 @@ static void check_answer(struct __test_metadata *_metadata,
 		EXPECT_EQ(-1, op->plurality);
 		EXPECT_EQ(0, op->hinted);
 		EXPECT_EQ(0, op->votes);
-		EXPECT_STREQ("unavailable", b->verdict);
+		EXPECT_STREQ("unavailable", b->p.verdict);
 		return;
 	}
 	EXPECT_EQ(GNTDEV_NODE_PLACED, op->verdict);
@@ -255,16 +223,16 @@ static void check_answer(struct __test_metadata *_metadata,
 	EXPECT_EQ(frames, op->votes);
 	EXPECT_EQ(op->node, op->plurality);
 	/* the backend voted over these frames and its queue's others */
-	whole = !strcmp(b->verdict, "placed") && b->votes == b->hinted;
+	whole = !strcmp(b->p.verdict, "placed") && b->p.votes == b->p.hinted;
 	if (!whole)
 		TH_LOG("the backend's rings are not all on one node: not compared");
-	EXPECT_TRUE(!whole || b->node == op->node)
-		TH_LOG("the backend placed them on %d", b->node);
-	if (b->node == c->pxm) {
+	EXPECT_TRUE(!whole || b->p.node == op->node)
+		TH_LOG("the backend placed them on %d", b->p.node);
+	if (b->p.node == c->pxm) {
 		EXPECT_EQ(c->pxm, op->node);
 	} else {
 		TH_LOG("the backend placed d%d on %d, not on the rig's PXM %d",
-		       c->domid, b->node, c->pxm);
+		       c->domid, b->p.node, c->pxm);
 		TH_LOG("xen_backend_placement holds the backend to Xen's word");
 	}
 }
