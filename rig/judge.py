@@ -171,7 +171,10 @@ def load_manifest(path=MANIFEST, presets=None):
                 raise ManifestError(f"{where}: want 'SECTION CASES [TOPOLOGY=CASES...]', "
                                     f"CASES above 0: '{line}'")
             sid = fields[0]
-            if not sid.startswith(key.split()[0] + '/'):
+            side = key.split()[0]
+            # dom0's sections run while the guest does, or after it (dom0-late/)
+            if not sid.startswith(side + '/') and \
+                    not (side == 'dom0' and sid.startswith('dom0-late/')):
                 raise ManifestError(f"{where}: {sid} in [{key}] does not start with "
                                     f"'{key.split()[0]}/'")
             if sid in cur:
@@ -328,6 +331,10 @@ def find_faults(lines, streams):
     return faults
 
 
+# rig/vm/dom0-init's stage for the programs of selftests/*/dom0-late/.
+LATE_STAGE = "XNH-STAGE: selftests in dom0 after the guest's"
+
+
 class Ctx:
     """What the fault rules need to know about the whole log."""
 
@@ -342,6 +349,13 @@ class Ctx:
         if first is not None:
             self.dom0_tests_done = next((i for i in range(first, len(lines))
                                          if 'XNH-STAGE: ' in lines[i]), len(lines))
+        # dom0's late sections (ids dom0-late/...) run after the guest's
+        # tests, in their own stage: where that stage ended, or the end of
+        # the log if it never began or never ended.
+        late = next((i for i, l in enumerate(lines) if LATE_STAGE in l), None)
+        self.dom0_late_done = len(lines) if late is None else \
+            next((i for i in range(late + 1, len(lines)) if 'XNH-STAGE: ' in lines[i]),
+                 len(lines))
 
 
 def explains(fault, ev, ctx):
@@ -368,8 +382,8 @@ def explains(fault, ev, ctx):
     if kind == 'case-failed':
         return after
     if kind == 'dom0-section-missing':
-        return fault.domain in ('dom0', None) and fault.stream == 'rt' and \
-            fault.pos < ctx.dom0_tests_done
+        done = ctx.dom0_late_done if detail.startswith('dom0-late/') else ctx.dom0_tests_done
+        return fault.domain in ('dom0', None) and fault.stream == 'rt' and fault.pos < done
     if kind == 'dom0-section-cut':
         return fault.domain in ('dom0', None) and fault.stream == 'rt' and fault.pos > pos
     if kind in ('guest-section-missing', 'guest-section-cut'):

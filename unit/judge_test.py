@@ -173,9 +173,15 @@ def run(lines, vnuma='on', reason='', xen='patched', topology=TWO_NODE, qemu_rc=
                                                         'passed': None}
 
 
-def expect_fail(what, lines, *reasons, retry=False, **kw):
+# ... and one section dom0 runs after the guest's tests
+MANIFEST_LATE = MANIFEST.replace('[dom0 on]\n', '[dom0 on]\ndom0-late/l/l 3\n')
+
+
+def expect_fail(what, lines, *reasons, retry=False, late=False, **kw):
     """The judge fails the log, prints each reason, and asks for a retry
-    only if told to."""
+    only if told to; late: with MANIFEST_LATE."""
+    if late:
+        kw['manifest'] = MANIFEST_LATE
     rc, out, js = run(lines, **kw)
     missing = [r for r in reasons if r not in out]
     ok(what, rc == 1 and not missing and bool(js['emulator_fault']) == retry and js['failed'],
@@ -434,6 +440,22 @@ expect_fail("dom0's triple fault reading its IDT explains the rest of the boot m
             head + section('dom0/a/a', 2) + IDT_TRIPLE,
             "dom0's vCPU triple-faulted reading its IDT", 'it explains every failed check',
             retry=True)
+# dom0's late sections run after the guest's tests (measured: dom0's IDT
+# triple fault while it waited for the guest, 2node, 2026-11-30).
+late_head = boot(tail=["XNH-STAGE: selftests in dom0 after the guest's"])
+expect_fail("dom0's fault before its late stage explains a late section missing",
+            boot(tail=[]) + IDT_TRIPLE, "dom0's vCPU triple-faulted reading its IDT",
+            'it explains every failed check', retry=True, late=True)
+expect_fail("dom0's fault in its late stage explains the late section cut",
+            late_head + ['XNH-TAP-BEGIN dom0-late/l/l', 'TAP version 13', '1..3'] +
+            IDT_TRIPLE, "dom0's vCPU triple-faulted reading its IDT",
+            'it explains every failed check', retry=True, late=True)
+expect_fail('a fault after the late stage does not explain a late section missing',
+            late_head + ['XNH-STAGE: kernel log check'] + IDT_TRIPLE,
+            'dom0-late/l/l missing', 'does not explain: selftests ran in dom0', late=True)
+expect_fail('a late fault does not explain an early section missing',
+            boot(dom0=section('dom0/a/a', 2), tail=[]) + IDT_TRIPLE,
+            'dom0/b/b missing', 'does not explain: selftests ran in dom0', late=True)
 expect_fail('a Linux triple fault with cr2 elsewhere is no known fault',
             head + section('dom0/a/a', 2) +
             [l.replace('cr2: fffffe0000000080', 'cr2: ffff888000001000') for l in IDT_TRIPLE],
