@@ -333,7 +333,7 @@ int xnh_query_chunk(unsigned int kind, const unsigned long *frames,
 	if (WARN_ON_ONCE(nr > w->cap))
 		return -EINVAL;
 	if ((state != XNH_ACTIVE && state != XNH_PXM_ONLY) ||
-	    (!pxms && !xnh.map->nr_mapped)) {
+	    (!pxms && !READ_ONCE(xnh.map->nr))) {
 		xnh_fill_none(pxms, nodes, nr);
 		st.frames = nr;
 		xnh_account(&st);
@@ -618,11 +618,6 @@ static bool xnh_node_usable(int nid)
 	return node_online(nid);
 }
 
-static int xnh_pxm_to_node(int pxm)
-{
-	return pxm_to_node(pxm);
-}
-
 /*
  * Hot-added memory or CPUs may bring a PXM the SRAT did not name (ACPI
  * gives it a node id then): read the kernel's map again after each event.
@@ -635,7 +630,7 @@ static void xnh_map_reread(const char *why)
 	unsigned int changed;
 
 	mutex_lock(&xnh_map_lock);
-	changed = xnh_pxm_map_update(xnh.map, xnh_pxm_to_node);
+	changed = xnh_pxm_map_update(xnh.map, pxm_to_node);
 	mutex_unlock(&xnh_map_lock);
 	xnh_add(XNH_MAP_REREADS, 1);
 	if (changed)
@@ -643,6 +638,12 @@ static void xnh_map_reread(const char *why)
 			why, changed, READ_ONCE(xnh.map->nr_mapped));
 }
 
+/*
+ * Onlining memory is where a hot-added PXM first has a node; offlining
+ * changes no mapping today (the node goes offline only when the memory is
+ * removed, which no lookup misses: node_online() is asked each time), and
+ * is re-read all the same so that a future pxm_to_node() change is seen.
+ */
 static int xnh_memory_event(struct notifier_block *nb, unsigned long action,
 			    void *arg)
 {
@@ -682,7 +683,7 @@ static int xnh_hotplug_init(void)
 	xnh_cpuhp_state = rc;
 	/* An event may have come between the first read and the notifiers. */
 	mutex_lock(&xnh_map_lock);
-	xnh_pxm_map_update(xnh.map, xnh_pxm_to_node);
+	xnh_pxm_map_update(xnh.map, pxm_to_node);
 	mutex_unlock(&xnh_map_lock);
 	return 0;
 }
@@ -737,7 +738,7 @@ static int __init xnh_decide(void)
 	node = kcalloc(XNH_PXM_LIMIT, sizeof(*node), GFP_KERNEL);
 	if (!node)
 		return -ENOMEM;
-	xnh_pxm_map_build(xnh.map, node, XNH_PXM_LIMIT, xnh_pxm_to_node,
+	xnh_pxm_map_build(xnh.map, node, XNH_PXM_LIMIT, pxm_to_node,
 			  xnh_node_usable);
 	if (xnh.map->nr_mapped) {
 		xnh.status = XNH_ACTIVE;

@@ -157,17 +157,16 @@ static ssize_t pxm_node_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 static int xnh_pxm_files_build(void)
 {
-	unsigned int pxm, i = 0;
+	/* A node may come online meanwhile: never fill more than this. */
+	unsigned int nr = READ_ONCE(xnh.map->nr_mapped), pxm, i = 0;
 
-	xnh_pxm_attrs = kcalloc(xnh.map->nr_mapped, sizeof(*xnh_pxm_attrs),
-				GFP_KERNEL);
+	xnh_pxm_attrs = kcalloc(nr, sizeof(*xnh_pxm_attrs), GFP_KERNEL);
 	/* An empty list still makes the (empty) directory. */
-	xnh_pxm_list = kcalloc(xnh.map->nr_mapped + 1, sizeof(*xnh_pxm_list),
-			       GFP_KERNEL);
-	if (!xnh_pxm_list || (xnh.map->nr_mapped && !xnh_pxm_attrs))
+	xnh_pxm_list = kcalloc(nr + 1, sizeof(*xnh_pxm_list), GFP_KERNEL);
+	if (!xnh_pxm_list || (nr && !xnh_pxm_attrs))
 		return -ENOMEM;
 
-	for (pxm = xnh_pxm_map_next(xnh.map, 0); pxm < xnh.map->nr;
+	for (pxm = xnh_pxm_map_next(xnh.map, 0); pxm < xnh.map->nr && i < nr;
 	     pxm = xnh_pxm_map_next(xnh.map, pxm + 1)) {
 		struct xnh_pxm_attr *pa = &xnh_pxm_attrs[i];
 
