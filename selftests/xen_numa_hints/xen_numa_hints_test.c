@@ -519,33 +519,69 @@ static void read_pxm_files(struct __test_metadata *_metadata, int *node,
 }
 
 /*
+ * A CPU to take offline: the highest one (not CPU 0) whose node keeps
+ * another online CPU, so that no node loses its last CPU and with it the
+ * affinity of the backends' threads placed there; the highest one if
+ * every node has a single CPU.  -1 if dom0 has one CPU.
+ */
+static long cpu_to_offline(void)
+{
+	long cpu, last = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+	char path[PATH_MAX], buf[256];
+	struct dirent *d;
+	DIR *dir;
+
+	for (cpu = last; cpu > 0; cpu--) {
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%ld", cpu);
+		dir = opendir(path);
+		if (!dir)
+			continue;
+		while ((d = readdir(dir)))
+			if (!strncmp(d->d_name, "node", 4))
+				break;
+		snprintf(path, sizeof(path), "/sys/devices/system/%s/cpulist",
+			 d ? d->d_name : "node/node0");
+		closedir(dir);
+		/* a list of one CPU has neither ',' nor '-' */
+		if (!xnh_read_line(path, buf, sizeof(buf)) && strpbrk(buf, ",-"))
+			return cpu;
+	}
+	return last > 0 ? last : -1;
+}
+
+/*
  * The PXM -> node map is read again when a CPU comes online (and when
- * memory is onlined or offlined: xen_dom0_numa's balloon test): offline
- * dom0's last CPU and bring it back; the map is read once, for the online,
- * and says what it said before.
+ * memory is onlined or offlined: xen_dom0_numa's balloon test): take a
+ * dom0 CPU offline and bring it back; the map is read once, for the
+ * online, and says what it said before.  This proves the hotplug state
+ * is registered and runs; what a re-read changes is unit-tested
+ * (pxm_map_follows_hotplug), since no CPU of a PXM the SRAT did not name
+ * can be hot-added here.
  */
 TEST_F(patched, map_follows_cpu_hotplug)
 {
 	int before[PXM_FILES_MAX], after[PXM_FILES_MAX];
 	unsigned long long r0, r1, r2;
 	char path[PATH_MAX];
-	long cpu;
+	long cpu = cpu_to_offline();
+	int off, on;
 
-	cpu = sysconf(_SC_NPROCESSORS_ONLN) - 1;
 	ASSERT_LT(0, cpu) TH_LOG("dom0 has one CPU: nothing to take offline");
 	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%ld/online", cpu);
 	read_pxm_files(_metadata, before, PXM_FILES_MAX);
 	r0 = xnh_counter("map_rereads");
-	ASSERT_EQ(0, xnh_write(path, "0\n")) TH_LOG("offlining dom0 CPU %ld", cpu);
+	off = xnh_write(path, "0\n");
 	r1 = xnh_counter("map_rereads");
-	ASSERT_EQ(0, xnh_write(path, "1\n")) TH_LOG("onlining dom0 CPU %ld", cpu);
+	/* whatever happened, the CPU must come back */
+	on = xnh_write(path, "1\n");
 	r2 = xnh_counter("map_rereads");
+	ASSERT_EQ(0, off) TH_LOG("offlining dom0 CPU %ld", cpu);
+	ASSERT_EQ(0, on) TH_LOG("onlining dom0 CPU %ld", cpu);
 	TH_LOG("CPU %ld off and on: map_rereads %llu, %llu, %llu", cpu, r0, r1, r2);
 	EXPECT_EQ(r0, r1);
 	EXPECT_EQ(r1 + 1, r2);
 	read_pxm_files(_metadata, after, PXM_FILES_MAX);
 	EXPECT_EQ(0, memcmp(before, after, sizeof(before)));
-	EXPECT_EQ(sysconf(_SC_NPROCESSORS_ONLN) - 1, cpu);
 }
 
 /* First, middle and last RAM frame of every range answer the range's PXM. */
