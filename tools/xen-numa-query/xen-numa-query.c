@@ -215,6 +215,21 @@ static int parse_dom_line(char *line, struct dom_line *l)
 	return 0;
 }
 
+/*
+ * Open a file the module provides; on error say why, with what usually
+ * causes it, and return -1.
+ */
+static int open_module_file(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC), err = errno;
+
+	if (fd < 0)
+		fprintf(stderr, "%s: %s: %s%s\n", prog, path, strerror(err),
+			err == ENOENT ? " (is the xen-numa-hints module loaded?)" :
+			err == EACCES || err == EPERM ? " (root only)" : "");
+	return fd;
+}
+
 /* The whole of @path, NUL-terminated; NULL with a message on error. */
 static char *read_file(const char *path)
 {
@@ -227,13 +242,8 @@ static char *read_file(const char *path)
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return NULL;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_module_file(path, O_RDONLY);
 	if (fd < 0) {
-		int err = errno;
-
-		fprintf(stderr, "%s: %s: %s%s\n", prog, path, strerror(err),
-			err == ENOENT ? " (is the xen-numa-hints module loaded?)" :
-			err == EACCES || err == EPERM ? " (root only)" : "");
 		free(buf);
 		return NULL;
 	}
@@ -513,15 +523,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	fd = open(device, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		int err = errno;
-
-		fprintf(stderr, "%s: %s: %s%s\n", prog, device, strerror(err),
-			err == ENOENT ? " (is the xen-numa-hints module loaded?)" :
-			err == EACCES || err == EPERM ? " (root only)" : "");
+	fd = open_module_file(device, O_RDWR);
+	if (fd < 0)
 		return 1;
-	}
 
 	cap = optind < argc ? (__u32)(argc - optind) : CHUNK;
 	frames = calloc(cap, sizeof(*frames));
